@@ -1,0 +1,24 @@
+#include "policy/diagnostic.h"
+
+#include <algorithm>
+
+namespace gh::policy {
+
+std::string format(const Diagnostic& d, std::string_view file) {
+    std::string out(file);
+    if (d.pos.line > 0) {
+        out += ':' + std::to_string(d.pos.line);
+        if (d.pos.column > 0)
+            out += ':' + std::to_string(d.pos.column);
+    }
+    out += d.severity == Severity::Error ? ": error: " : ": warning: ";
+    out += d.message;
+    return out;
+}
+
+bool hasErrors(const std::vector<Diagnostic>& diagnostics) {
+    return std::any_of(diagnostics.begin(), diagnostics.end(),
+                       [](const Diagnostic& d) { return d.severity == Severity::Error; });
+}
+
+} // namespace gh::policy

@@ -1,0 +1,397 @@
+#include "policy/validator.h"
+
+#include "policy/semantics.h"
+#include "policy/yaml_codec.h"
+#include "util/glob.h"
+#include "util/text.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace gh::policy {
+namespace {
+
+class Validator {
+public:
+    explicit Validator(const Document& doc) : doc_(doc) {}
+
+    std::vector<Diagnostic> run() {
+        checkUniqueIds();
+        checkTasks();
+        checkEndpoints();
+        checkRepositories();
+        checkConstraints();
+        checkRoutes();
+        checkBudgets();
+        checkUnused();
+        std::stable_sort(out_.begin(), out_.end(), [](const Diagnostic& a, const Diagnostic& b) {
+            if (a.pos.line != b.pos.line)
+                return a.pos.line < b.pos.line;
+            return a.pos.column < b.pos.column;
+        });
+        return std::move(out_);
+    }
+
+private:
+    const Document& doc_;
+    std::vector<Diagnostic> out_;
+    Section section_ = Section::Document;
+    int index_ = -1;
+    std::set<std::string> usedEndpoints_;
+
+    void at(Section s, int i) {
+        section_ = s;
+        index_ = i;
+    }
+    void error(Pos pos, std::string message) { out_.push_back({Severity::Error, pos, std::move(message), section_, index_}); }
+    void warning(Pos pos, std::string message) { out_.push_back({Severity::Warning, pos, std::move(message), section_, index_}); }
+
+    template <class Items, class IdOf>
+    void unique(const Items& items, Section s, const char* what, IdOf idOf) {
+        std::map<std::string, Pos> seen;
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            at(s, int(i));
+            const auto& [id, pos] = idOf(items[i]);
+            if (id.empty()) {
+                error(pos, std::string(what) + " #" + std::to_string(i + 1) + " has no id");
+                continue;
+            }
+            auto [found, inserted] = seen.emplace(id, pos);
+            if (!inserted)
+                error(pos, std::string("duplicate ") + what + " id '" + id + "' (first defined at line " +
+                               std::to_string(found->second.line) + ")");
+        }
+    }
+
+    void checkUniqueIds() {
+        unique(doc_.endpoints, Section::Endpoints, "endpoint", [](const Endpoint& e) { return std::pair(e.id, e.pos); });
+        unique(doc_.credentials, Section::Credentials, "credential", [](const CredentialRef& c) { return std::pair(c.id, c.pos); });
+        unique(doc_.teams, Section::Teams, "team", [](const Team& t) { return std::pair(t.id, t.pos); });
+        unique(doc_.tasks, Section::Tasks, "task", [](const Text& t) { return std::pair(t.value, t.pos); });
+        unique(doc_.routes, Section::Routes, "route", [](const Rule& r) { return std::pair(r.id, r.pos); });
+        unique(doc_.budgets, Section::Budgets, "budget", [](const Budget& b) { return std::pair(b.id, b.pos); });
+        std::map<std::string, Pos> seen;
+        for (std::size_t i = 0; i < doc_.constraints.size(); ++i) {
+            const auto& c = doc_.constraints[i];
+            at(Section::Constraints, int(i));
+            if (c.id.empty())
+                continue;
+            if (auto [found, inserted] = seen.emplace(c.id, c.pos); !inserted)
+                error(c.pos, "duplicate constraint id '" + c.id + "' (first defined at line " +
+                                 std::to_string(found->second.line) + ")");
+        }
+    }
+
+    void checkTasks() {
+        for (std::size_t i = 0; i < doc_.tasks.size(); ++i) {
+            at(Section::Tasks, int(i));
+            if (doc_.tasks[i].value == "none")
+                error(doc_.tasks[i].pos, "task name 'none' is reserved for requests that name no task");
+        }
+    }
+
+    std::vector<std::string> ids(const auto& items, auto idOf) const {
+        std::vector<std::string> out;
+        for (const auto& item : items)
+            out.push_back(idOf(item));
+        return out;
+    }
+    std::vector<std::string> endpointIds() const { return ids(doc_.endpoints, [](const Endpoint& e) { return e.id; }); }
+    std::vector<std::string> teamIds() const { return ids(doc_.teams, [](const Team& t) { return t.id; }); }
+    std::vector<std::string> taskNames() const { return ids(doc_.tasks, [](const Text& t) { return t.value; }); }
+
+    void checkEndpoints() {
+        const auto credentialIds = ids(doc_.credentials, [](const CredentialRef& c) { return c.id; });
+        for (std::size_t i = 0; i < doc_.endpoints.size(); ++i) {
+            const Endpoint& e = doc_.endpoints[i];
+            at(Section::Endpoints, int(i));
+            const std::string what = "endpoint '" + e.id + "'";
+            const bool https = e.baseUrl.starts_with("https://");
+            if (!https && !e.baseUrl.starts_with("http://")) {
+                error(e.pos, "base_url of " + what + " must start with https:// or http://, not '" + e.baseUrl + "'");
+            } else if (!https && e.cls != EndpointClass::Local && !isLoopbackUrl(e.baseUrl)) {
+                warning(e.pos, what + " is " + toString(e.cls) + " but its base_url is plain http://: prompts and "
+                               "the provider key would cross the network unencrypted");
+            }
+            if (!e.credential.value.empty() &&
+                std::find(credentialIds.begin(), credentialIds.end(), e.credential.value) == credentialIds.end())
+                error(e.credential.pos, what + " uses unknown credential '" + e.credential.value + "'" +
+                                            suggest(e.credential.value, credentialIds) +
+                                            (credentialIds.empty() ? "; declare it under 'credentials'" : ""));
+            if (e.credential.value.empty() && e.cls != EndpointClass::Local)
+                warning(e.pos, what + " is " + toString(e.cls) + " but has no credential; requests will reach it unauthenticated");
+            if (e.kind == EndpointKind::AzureOpenAI && e.apiVersion.empty())
+                error(e.pos, what + " is azure-openai and needs an api_version, such as 2024-10-21");
+            if (e.models.empty())
+                error(e.pos, what + " serves no models; list them under 'models' with their prices");
+            for (const auto& m : e.models) {
+                if (!m.price) {
+                    error(m.pos, "model '" + m.name + "' on " + what +
+                                     " has no price; give input and output in USD per million tokens (0 for free)");
+                    continue;
+                }
+                if (e.cls != EndpointClass::Local && m.price->input.micros == 0 && m.price->output.micros == 0)
+                    warning(m.pos, "model '" + m.name + "' on " + toString(e.cls) + " " + what +
+                                       " is priced at 0; its spend will be recorded as $0");
+            }
+        }
+    }
+
+    // "a", "a and b", "a, b and c"
+    static std::string listed(std::vector<std::string> items) {
+        if (items.size() < 2)
+            return join(items);
+        const std::string last = items.back();
+        items.pop_back();
+        return join(items) + " and " + last;
+    }
+
+    static bool isLoopbackUrl(std::string_view url) {
+        const auto rest = url.substr(url.find("://") + 3);
+        return rest.starts_with("127.") || rest.starts_with("localhost") || rest.starts_with("[::1]");
+    }
+
+    void checkRepositories() {
+        for (std::size_t i = 0; i < doc_.repositories.size(); ++i) {
+            at(Section::Repositories, int(i));
+            const auto& entry = doc_.repositories[i];
+            const std::string pattern = toLower(entry.match);
+            for (std::size_t j = 0; j < i; ++j) {
+                const auto& earlier = doc_.repositories[j];
+                if (globCovers(toLower(earlier.match), pattern)) {
+                    error(entry.pos, "repository pattern '" + entry.match + "' never applies: the earlier pattern '" +
+                                         earlier.match + "' (line " + std::to_string(earlier.pos.line) +
+                                         ") already classifies every repository it matches, as " +
+                                         toString(earlier.sensitivity) + "; put the narrower pattern first");
+                    break;
+                }
+            }
+        }
+    }
+
+    void checkConstraints() {
+        for (std::size_t i = 0; i < doc_.constraints.size(); ++i) {
+            at(Section::Constraints, int(i));
+            const auto& c = doc_.constraints[i];
+            if (c.sensitivity.empty())
+                error(c.pos, constraintName(doc_, c) + " names no sensitivity");
+            if (c.allowClasses.empty() && c.allowRegions.empty() && !c.requireTrainingOptOut)
+                warning(c.pos, constraintName(doc_, c) +
+                                   " restricts nothing; give allow_classes, allow_regions or require_training_opt_out");
+        }
+    }
+
+    // A target must name an endpoint and a model it serves; constraints must allow it for
+    // every sensitivity that can reach it.
+    void checkTargets(const std::vector<Target>& targets, const std::string& what, SensitivitySet reachable) {
+        std::set<std::string> seen;
+        for (const auto& t : targets) {
+            const Endpoint* e = doc_.findEndpoint(t.endpoint);
+            if (!e) {
+                error(t.pos, what + " targets unknown endpoint '" + t.endpoint + "'" + suggest(t.endpoint, endpointIds()));
+                continue;
+            }
+            usedEndpoints_.insert(e->id);
+            if (!seen.insert(t.toString()).second)
+                warning(t.pos, what + " lists target '" + t.toString() + "' twice");
+            if (t.model != "*" && !e->findModel(t.model)) {
+                std::vector<std::string> served;
+                for (const auto& m : e->models)
+                    served.push_back(m.name);
+                error(t.pos, what + " targets model '" + t.model + "', which endpoint '" + e->id + "' does not serve" +
+                                 suggest(t.model, served));
+                continue;
+            }
+            std::vector<std::string> forbidden;
+            const Constraint* by = nullptr;
+            for (int s = 0; s < kSensitivityCount; ++s) {
+                if (!reachable.contains(Sensitivity(s)))
+                    continue;
+                if (const Constraint* c = forbiddingConstraint(doc_, Sensitivity(s), *e)) {
+                    forbidden.emplace_back(toString(Sensitivity(s)));
+                    by = by ? by : c;
+                }
+            }
+            if (by)
+                error(t.pos, what + " can send " + listed(forbidden) + " repositories to " + toString(e->cls) +
+                                 " endpoint '" + e->id + "', which " + constraintName(doc_, *by) + " forbids (" +
+                                 forbiddingReason(*by, *e) + ")");
+        }
+    }
+
+    void checkNames(const std::vector<Text>& values, const std::vector<std::string>& known, const std::string& kind,
+                    const std::string& what, const char* section) {
+        for (const auto& v : values) {
+            if (kind == "task" && v.value == "none")
+                continue;
+            if (std::find(known.begin(), known.end(), v.value) == known.end())
+                error(v.pos, what + " names unknown " + kind + " '" + v.value + "'" + suggest(v.value, known) +
+                                 (known.empty() ? std::string("; declare it under '") + section + "'" : ""));
+        }
+    }
+
+    // The sensitivities rule `i` can still see: those it can match, less those that earlier
+    // rules take entirely (a rule after "restricted: local only" never sees restricted code).
+    SensitivitySet sensitivitiesLeftFor(std::size_t i) const {
+        const Rule& rule = doc_.routes[i];
+        SensitivitySet out = reachableSensitivities(doc_, rule.when);
+        for (int s = 0; s < kSensitivityCount; ++s) {
+            if (!out.contains(Sensitivity(s)))
+                continue;
+            Match only = rule.when;
+            only.sensitivity = SensitivitySet::of(Sensitivity(s));
+            for (std::size_t j = 0; j < i; ++j)
+                if (matchCovers(doc_.routes[j].when, only)) {
+                    out.bits &= std::uint8_t(~SensitivitySet::of(Sensitivity(s)).bits);
+                    break;
+                }
+        }
+        return out;
+    }
+
+    void checkRoutes() {
+        const auto teams = teamIds();
+        const auto tasks = taskNames();
+        const auto budgets = ids(doc_.budgets, [](const Budget& b) { return b.id; });
+        for (std::size_t i = 0; i < doc_.routes.size(); ++i) {
+            at(Section::Routes, int(i));
+            const Rule& rule = doc_.routes[i];
+            const std::string what = "route '" + rule.id + "'";
+            if (!doc_.teams.empty())
+                checkNames(rule.when.teams, teams, "team", what, "teams");
+            checkNames(rule.when.tasks, tasks, "task", what, "tasks");
+            if (rule.deny && !rule.route.empty())
+                error(rule.pos, what + " both routes and denies; a rule does one or the other");
+            if (!rule.deny && rule.route.empty())
+                error(rule.pos, what + " has no targets; route to at least one ENDPOINT/MODEL or deny with a reason");
+            const SensitivitySet reachable = reachableSensitivities(doc_, rule.when);
+            const SensitivitySet remaining = sensitivitiesLeftFor(i);
+            if (reachable.empty())
+                error(rule.pos, what + " can never match: no repository it can see is in the repository catalog, and "
+                                       "unknown repositories are denied");
+            checkTargets(rule.route, what, remaining);
+            if (!rule.budget.value.empty() && std::find(budgets.begin(), budgets.end(), rule.budget.value) == budgets.end())
+                error(rule.budget.pos, what + " charges unknown budget '" + rule.budget.value + "'" +
+                                           suggest(rule.budget.value, budgets));
+            for (std::size_t j = 0; j < i; ++j) {
+                const Rule& earlier = doc_.routes[j];
+                if (matchCovers(earlier.when, rule.when)) {
+                    error(rule.pos, what + " is unreachable: the earlier route '" + earlier.id + "' (line " +
+                                        std::to_string(earlier.pos.line) +
+                                        ") matches every request it matches; move it above or narrow the earlier route");
+                    break;
+                }
+            }
+        }
+    }
+
+    static bool isDate(const std::string& s) {
+        if (s.size() != 10 || s[4] != '-' || s[7] != '-')
+            return false;
+        for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+            if (s[i] < '0' || s[i] > '9')
+                return false;
+        const int month = (s[5] - '0') * 10 + (s[6] - '0');
+        const int day = (s[8] - '0') * 10 + (s[9] - '0');
+        return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+    }
+
+    void checkBudgets() {
+        const auto teams = teamIds();
+        const auto tasks = taskNames();
+        for (std::size_t i = 0; i < doc_.budgets.size(); ++i) {
+            at(Section::Budgets, int(i));
+            const Budget& b = doc_.budgets[i];
+            const std::string what = "budget '" + b.id + "'";
+            const auto& scope = b.scope.value;
+            if (scope.kind == ScopeKind::Team && !doc_.teams.empty())
+                checkNames({Text{scope.value, b.scope.pos}}, teams, "team", what, "teams");
+            if (scope.kind == ScopeKind::Task)
+                checkNames({Text{scope.value, b.scope.pos}}, tasks, "task", what, "tasks");
+            if (b.limit.micros <= 0)
+                error(b.pos, what + " has no limit; limit_usd must be more than 0");
+            if (b.period == BudgetPeriod::Custom) {
+                if (b.customDays <= 0)
+                    error(b.pos, what + " has a custom period and needs 'days', its length");
+                if (!isDate(b.starts))
+                    error(b.pos, what + " has a custom period and needs 'starts', its first day as YYYY-MM-DD");
+            } else if (b.customDays > 0 || !b.starts.empty()) {
+                error(b.pos, what + " sets 'days' or 'starts', which only a custom period takes");
+            }
+            for (std::size_t a = 1; a < b.alerts.size(); ++a)
+                if (b.alerts[a] <= b.alerts[a - 1]) {
+                    error(b.pos, what + " alert thresholds must rise, each once, such as [50, 80, 95]");
+                    break;
+                }
+            if (b.atLimit == AtLimit::Downgrade && b.downgradeTo.empty())
+                error(b.pos, what + " downgrades at its limit but names no 'downgrade_to' targets");
+            if (b.atLimit == AtLimit::Block && !b.downgradeTo.empty())
+                error(b.pos, what + " blocks at its limit, so its 'downgrade_to' would never be used; set at_limit: downgrade");
+            checkTargets(b.downgradeTo, what + " downgrade", SensitivitySet{});
+            checkDowngradeReach(b, what);
+        }
+    }
+
+    // At the limit a request is re-routed to the first downgrade target its sensitivity may
+    // reach (the evaluator applies the constraints); when none may, it is blocked instead.
+    void checkDowngradeReach(const Budget& b, const std::string& what) {
+        if (b.downgradeTo.empty())
+            return;
+        const SensitivitySet reachable =
+            sensitivitiesOfRepositories(doc_, b.scope.value.kind == ScopeKind::Repo ? toLower(b.scope.value.value) : "*");
+        std::vector<std::string> blocked;
+        for (int s = 0; s < kSensitivityCount; ++s) {
+            if (!reachable.contains(Sensitivity(s)))
+                continue;
+            const bool any = std::any_of(b.downgradeTo.begin(), b.downgradeTo.end(), [&](const Target& t) {
+                const Endpoint* e = doc_.findEndpoint(t.endpoint);
+                return e && !forbiddingConstraint(doc_, Sensitivity(s), *e);
+            });
+            if (!any)
+                blocked.emplace_back(toString(Sensitivity(s)));
+        }
+        if (!blocked.empty())
+            warning(b.downgradeTo.front().pos, what + " has no downgrade target the constraints allow for " +
+                                                   listed(blocked) + " repositories; those requests will be blocked at the limit");
+    }
+
+    void checkUnused() {
+        for (std::size_t i = 0; i < doc_.endpoints.size(); ++i) {
+            at(Section::Endpoints, int(i));
+            const Endpoint& e = doc_.endpoints[i];
+            if (!e.id.empty() && !usedEndpoints_.contains(e.id))
+                warning(e.pos, "endpoint '" + e.id + "' is not used by any route or budget");
+        }
+        std::set<std::string> usedCredentials;
+        for (const auto& e : doc_.endpoints)
+            usedCredentials.insert(e.credential.value);
+        for (std::size_t i = 0; i < doc_.credentials.size(); ++i) {
+            at(Section::Credentials, int(i));
+            const auto& c = doc_.credentials[i];
+            if (!c.id.empty() && !usedCredentials.contains(c.id))
+                warning(c.pos, "credential '" + c.id + "' is not used by any endpoint");
+        }
+    }
+};
+
+} // namespace
+
+std::vector<Diagnostic> validate(const Document& doc) { return Validator(doc).run(); }
+
+LoadResult loadPolicy(std::string_view yamlText) {
+    ParseResult parsed = parseYaml(yamlText);
+    LoadResult result;
+    result.diagnostics = std::move(parsed.diagnostics);
+    // Meaning is checked only on a well-formed document: a half-read one would only add noise.
+    if (hasErrors(result.diagnostics))
+        return result;
+    auto semantic = validate(parsed.document);
+    const bool ok = !hasErrors(semantic);
+    result.diagnostics.insert(result.diagnostics.end(), semantic.begin(), semantic.end());
+    if (ok)
+        result.document = std::move(parsed.document);
+    return result;
+}
+
+} // namespace gh::policy
