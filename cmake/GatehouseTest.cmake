@@ -8,7 +8,9 @@ function(gatehouse_add_test name)
     set(ARG_TIMEOUT 120)
   endif()
   add_executable(${name} ${ARG_SOURCES})
+  set_target_properties(${name} PROPERTIES AUTOMOC ON)
   target_link_libraries(${name} PRIVATE Qt6::Test ${ARG_LIBS} gatehouse_warnings)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   target_compile_definitions(${name} PRIVATE
     GATEHOUSE_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     GATEHOUSE_BINARY_DIR="${PROJECT_BINARY_DIR}")

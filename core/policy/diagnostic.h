@@ -23,5 +23,7 @@ struct Diagnostic {
 // "FILE:LINE:COL: error: message", the way compilers print, so editors can jump to it.
 std::string format(const Diagnostic& d, std::string_view file);
 bool hasErrors(const std::vector<Diagnostic>& diagnostics);
+// Document order (line, then column); items without a position keep their relative order.
+void sortByPosition(std::vector<Diagnostic>& diagnostics);
 
 } // namespace gh::policy

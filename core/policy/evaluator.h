@@ -13,14 +13,14 @@
 namespace gh::policy {
 
 struct Request {
-    std::string_view team;
-    std::string_view identity;
-    std::string_view repository; // "owner/name"; empty when the caller named none
-    std::string_view branch;
-    std::string_view task;       // empty: no task
-    std::string_view model;      // the model the caller asked for
-    std::string_view agent;
-    std::string_view keyId;      // gateway key id, for key-scoped budgets
+    std::string_view team{};
+    std::string_view identity{};
+    std::string_view repository{}; // "owner/name"; empty when the caller named none
+    std::string_view branch{};
+    std::string_view task{};     // empty: no task
+    std::string_view model{};    // the model the caller asked for
+    std::string_view agent{};
+    std::string_view keyId{};    // gateway key id, for key-scoped budgets
 };
 
 struct ResolvedTarget {
@@ -33,6 +33,8 @@ struct TraceLine {
     std::string text;   // "team 'web' is not one of: payments"
 };
 
+// A decision points into the evaluator's document (rule id, endpoints, models): keep the
+// evaluator alive while the decision is used; the gateway holds it for the request's lifetime.
 struct Decision {
     bool allowed = false;
     int rule = -1;                      // deciding rule; -1 when no rule decided (default deny)

@@ -25,11 +25,7 @@ public:
         checkRoutes();
         checkBudgets();
         checkUnused();
-        std::stable_sort(out_.begin(), out_.end(), [](const Diagnostic& a, const Diagnostic& b) {
-            if (a.pos.line != b.pos.line)
-                return a.pos.line < b.pos.line;
-            return a.pos.column < b.pos.column;
-        });
+        sortByPosition(out_);
         return std::move(out_);
     }
 

@@ -44,9 +44,22 @@ private:
     std::vector<std::pair<std::string, YAML::Node>> entries_;
 };
 
+// Thrown when a document expands to more items than any real policy has: YAML aliases can make
+// a few lines stand for billions of nodes ("billion laughs").
+struct TooManyItems {
+    Pos pos;
+};
+constexpr std::size_t kMaxItems = 1'000'000;
+
 class Reader {
 public:
     std::vector<Diagnostic> diagnostics;
+    std::size_t visited = 0;
+
+    void visit(const YAML::Node& node) {
+        if (++visited > kMaxItems)
+            throw TooManyItems{positionOf(node)};
+    }
     Section section = Section::Document;
     int index = -1;
 
@@ -59,13 +72,16 @@ public:
     // nullopt when the node is not a map at all.
     std::optional<Fields> fields(const YAML::Node& node, const std::string& what, const Keys& allowed,
                                  const Keys& required = {}) {
+        visit(node);
         if (!node.IsMap()) {
             error(node, what + " must be a map of keys, not " + shapeOf(node));
             return std::nullopt;
         }
         Fields out;
         std::map<std::string, Pos> seen;
+        Keys misspelt;
         for (auto it = node.begin(); it != node.end(); ++it) {
+            visit(it->first);
             const YAML::Node& keyNode = it->first;
             if (!keyNode.IsScalar()) {
                 error(keyNode, "keys in " + what + " must be plain names");
@@ -80,12 +96,15 @@ public:
             }
             if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
                 error(keyPos, "unknown key '" + key + "' in " + what + suggest(key, allowed));
+                if (auto close = closestMatch(key, allowed))
+                    misspelt.push_back(*close);
                 continue;
             }
             out.add(key, it->second);
         }
+        // A required key that was only misspelt has had its message already.
         for (const auto& key : required)
-            if (!out.has(key))
+            if (!out.has(key) && std::find(misspelt.begin(), misspelt.end(), key) == misspelt.end())
                 error(node, what + " is missing required key '" + key + "'");
         return out;
     }
@@ -163,7 +182,7 @@ public:
             out.push_back({node.Scalar(), positionOf(node)});
         } else if (node.IsSequence()) {
             for (const auto& item : node)
-                if (auto s = nonEmptyString(item, "each " + what))
+                if (visit(item); auto s = nonEmptyString(item, "each " + what))
                     out.push_back({*s, positionOf(item)});
         } else {
             error(node, what + " must be a value or a list of values, not " + shapeOf(node));
@@ -184,6 +203,7 @@ public:
         section = s;
         index = 0;
         for (const auto& item : *node) {
+            visit(item);
             readItem(item);
             ++index;
         }
@@ -282,6 +302,7 @@ void readEndpoint(Reader& r, const YAML::Node& node, Document& doc) {
         } else {
             std::map<std::string, int> seen;
             for (auto it = n->begin(); it != n->end(); ++it) {
+                r.visit(it->first);
                 ModelEntry m;
                 m.pos = positionOf(it->first);
                 m.name = r.nonEmptyString(it->first, "model name").value_or("");
@@ -508,11 +529,42 @@ void readBudget(Reader& r, const YAML::Node& node, Document& doc) {
     doc.budgets.push_back(std::move(b));
 }
 
+void readDocument(Reader& r, const YAML::Node& root, Document& doc);
+
+// Validation compares each rule with those before it; this keeps that well under a second.
+constexpr std::size_t kMaxRoutes = 10'000;
+
+// Position of the first byte that is not part of well-formed UTF-8, if any.
+std::optional<Pos> firstInvalidUtf8(std::string_view text) {
+    int line = 1, column = 1;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+        if (length == 0 || c == 0 || i + length > text.size())
+            return Pos{line, column};
+        for (std::size_t k = 1; k < length; ++k)
+            if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80)
+                return Pos{line, column};
+        if (c == '\n') {
+            ++line;
+            column = 0;
+        }
+        ++column;
+        i += length;
+    }
+    return std::nullopt;
+}
+
 } // namespace
 
 ParseResult parseYaml(std::string_view text) {
     ParseResult result;
     Reader r;
+    if (auto bad = firstInvalidUtf8(text)) {
+        r.error(*bad, "the policy is not valid UTF-8 text");
+        result.diagnostics = std::move(r.diagnostics);
+        return result;
+    }
     YAML::Node root;
     try {
         root = YAML::Load(std::string(text));
@@ -527,15 +579,31 @@ ParseResult parseYaml(std::string_view text) {
         result.diagnostics = std::move(r.diagnostics);
         return result;
     }
+    try {
+        readDocument(r, root, result.document);
+    } catch (const TooManyItems& e) {
+        r.error(e.pos, "the policy expands to more than " + std::to_string(kMaxItems) +
+                           " items; YAML aliases that repeat large parts are not accepted");
+    } catch (const YAML::Exception& e) {
+        r.error(Pos{e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg);
+    }
+    if (result.document.routes.size() > kMaxRoutes)
+        r.error(Pos{1, 1}, "the policy has " + std::to_string(result.document.routes.size()) + " routes; at most " +
+                               std::to_string(kMaxRoutes) + " are accepted");
+    result.diagnostics = std::move(r.diagnostics);
+    sortByPosition(result.diagnostics);
+    return result;
+}
+
+namespace {
+
+void readDocument(Reader& r, const YAML::Node& root, Document& doc) {
     auto top = r.fields(root, "the policy",
                         {"version", "unknown_repository", "endpoints", "credentials", "teams", "tasks", "repositories",
                          "constraints", "routes", "budgets"},
                         {"version", "endpoints", "routes"});
-    if (!top) {
-        result.diagnostics = std::move(r.diagnostics);
-        return result;
-    }
-    Document& doc = result.document;
+    if (!top)
+        return;
     if (auto n = top->get("version")) {
         if (auto v = r.integer(*n, "version", 0, 1000000)) {
             if (*v != 1)
@@ -565,9 +633,9 @@ ParseResult parseYaml(std::string_view text) {
     r.list(*top, "constraints", Section::Constraints, [&](const YAML::Node& n) { readConstraint(r, n, doc); });
     r.list(*top, "routes", Section::Routes, [&](const YAML::Node& n) { readRule(r, n, doc); });
     r.list(*top, "budgets", Section::Budgets, [&](const YAML::Node& n) { readBudget(r, n, doc); });
-    result.diagnostics = std::move(r.diagnostics);
-    return result;
 }
+
+} // namespace
 
 // ---------------------------------------------------------------------------------------------
 
