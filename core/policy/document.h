@@ -62,7 +62,7 @@ struct DataTerms {
 struct Endpoint {
     std::string id;
     EndpointKind kind = EndpointKind::OpenAICompatible;
-    std::string baseUrl;
+    Text baseUrl;
     EndpointClass cls = EndpointClass::Hosted;
     std::string region;
     Text credential;        // id of a sealed credential; empty for endpoints that need none

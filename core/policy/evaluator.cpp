@@ -151,6 +151,22 @@ std::shared_ptr<const Evaluator> Evaluator::compile(Document doc) {
     return e;
 }
 
+std::vector<ResolvedTarget> Evaluator::downgradeTargets(const Decision& decision, int budgetIndex,
+                                                        std::string_view requestedModel) const {
+    const Compiled& c = *c_;
+    std::vector<ResolvedTarget> out;
+    if (!decision.sensitivity || budgetIndex < 0 || std::size_t(budgetIndex) >= c.doc.budgets.size())
+        return out;
+    for (const Target& t : c.doc.budgets[std::size_t(budgetIndex)].downgradeTo) {
+        const Endpoint* e = c.doc.findEndpoint(t.endpoint);
+        if (!e || !c.allowed[std::size_t(*decision.sensitivity)][std::size_t(c.endpointIndex(e))])
+            continue;
+        if (const ModelEntry* m = e->findModel(t.model == "*" ? requestedModel : std::string_view(t.model)))
+            out.push_back({e, m});
+    }
+    return out;
+}
+
 Decision Evaluator::evaluate(const Request& r, bool withTrace) const {
     const Compiled& c = *c_;
     const Document& doc = c.doc;

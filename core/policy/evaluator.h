@@ -58,6 +58,11 @@ public:
     // The same decision, with a trace of why each earlier rule did not match.
     Decision explain(const Request& request) const { return evaluate(request, true); }
 
+    // The targets a request goes to once budget `budgetIndex` is exhausted and downgrades: its
+    // downgrade_to list, less the targets the constraints forbid for this sensitivity.
+    std::vector<ResolvedTarget> downgradeTargets(const Decision& decision, int budgetIndex,
+                                                 std::string_view requestedModel) const;
+
     const Document& document() const;
 
 private:

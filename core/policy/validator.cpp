@@ -6,6 +6,8 @@
 #include "util/text.h"
 
 #include <algorithm>
+#include <cctype>
+#include <chrono>
 #include <map>
 #include <set>
 
@@ -53,10 +55,11 @@ private:
                 error(pos, std::string(what) + " #" + std::to_string(i + 1) + " has no id");
                 continue;
             }
+            checkIdCharacters(id, pos, what);
             auto [found, inserted] = seen.emplace(id, pos);
             if (!inserted)
-                error(pos, std::string("duplicate ") + what + " id '" + id + "' (first defined at line " +
-                               std::to_string(found->second.line) + ")");
+                error(pos, std::string("duplicate ") + what + (std::string_view(what) == "task" ? " '" : " id '") + id +
+                               "' (first defined at line " + std::to_string(found->second.line) + ")");
         }
     }
 
@@ -103,11 +106,14 @@ private:
             const Endpoint& e = doc_.endpoints[i];
             at(Section::Endpoints, int(i));
             const std::string what = "endpoint '" + e.id + "'";
-            const bool https = e.baseUrl.starts_with("https://");
-            if (!https && !e.baseUrl.starts_with("http://")) {
-                error(e.pos, "base_url of " + what + " must start with https:// or http://, not '" + e.baseUrl + "'");
-            } else if (!https && e.cls != EndpointClass::Local && !isLoopbackUrl(e.baseUrl)) {
-                warning(e.pos, what + " is " + toString(e.cls) + " but its base_url is plain http://: prompts and "
+            const std::string& url = e.baseUrl.value;
+            const bool https = url.starts_with("https://");
+            if (!https && !url.starts_with("http://")) {
+                error(e.baseUrl.pos, "base_url of " + what + " must start with https:// or http://, not '" + url + "'");
+            } else if (hostOf(url).empty()) {
+                error(e.baseUrl.pos, "base_url of " + what + " names no host: '" + url + "'");
+            } else if (!https && e.cls != EndpointClass::Local && !isLoopbackHost(hostOf(url))) {
+                warning(e.baseUrl.pos, what + " is " + toString(e.cls) + " but its base_url is plain http://: prompts and "
                                "the provider key would cross the network unencrypted");
             }
             if (!e.credential.value.empty() &&
@@ -143,9 +149,38 @@ private:
         return join(items) + " and " + last;
     }
 
-    static bool isLoopbackUrl(std::string_view url) {
-        const auto rest = url.substr(url.find("://") + 3);
-        return rest.starts_with("127.") || rest.starts_with("localhost") || rest.starts_with("[::1]");
+    // The host of an http(s) URL: "[::1]", "127.0.0.1", "api.openai.com".
+    static std::string hostOf(std::string_view url) {
+        url.remove_prefix(url.find("://") + 3);
+        url = url.substr(0, url.find_first_of("/?#"));
+        if (const auto at = url.rfind('@'); at != std::string_view::npos)
+            url.remove_prefix(at + 1);
+        if (url.starts_with('['))
+            return std::string(url.substr(0, url.find(']') + 1));
+        return toLower(url.substr(0, url.find(':')));
+    }
+
+    static bool isLoopbackHost(const std::string& host) {
+        if (host == "localhost" || host == "[::1]")
+            return true;
+        // 127.0.0.0/8, written as a dotted address (not a name that merely starts with "127.").
+        int dots = 0;
+        for (char c : host) {
+            if (c == '.')
+                ++dots;
+            else if (c < '0' || c > '9')
+                return false;
+        }
+        return dots == 3 && host.starts_with("127.");
+    }
+
+    // Ids are written in targets (ENDPOINT/MODEL), scopes (team:ID) and URLs of the admin API.
+    void checkIdCharacters(const std::string& id, Pos pos, const char* what) {
+        const bool ok = !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+            return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+        });
+        if (!ok && !id.empty())
+            error(pos, std::string(what) + " id '" + id + "' may only use letters, digits, '-', '_' and '.'");
     }
 
     void checkRepositories() {
@@ -155,6 +190,11 @@ private:
             const std::string pattern = toLower(entry.match);
             for (std::size_t j = 0; j < i; ++j) {
                 const auto& earlier = doc_.repositories[j];
+                if (toLower(earlier.match) == pattern) {
+                    error(entry.pos, "repository pattern '" + entry.match + "' is listed twice (first at line " +
+                                         std::to_string(earlier.pos.line) + ", as " + toString(earlier.sensitivity) + ")");
+                    break;
+                }
                 if (globCovers(toLower(earlier.match), pattern)) {
                     error(entry.pos, "repository pattern '" + entry.match + "' never applies: the earlier pattern '" +
                                          earlier.match + "' (line " + std::to_string(earlier.pos.line) +
@@ -238,11 +278,34 @@ private:
             Match only = rule.when;
             only.sensitivity = SensitivitySet::of(Sensitivity(s));
             for (std::size_t j = 0; j < i; ++j)
-                if (matchCovers(doc_.routes[j].when, only)) {
+                if (matchCovers(takesAll(doc_.routes[j].when, Sensitivity(s)), only)) {
                     out.bits &= std::uint8_t(~SensitivitySet::of(Sensitivity(s)).bits);
                     break;
                 }
         }
+        return out;
+    }
+
+    // An earlier rule's condition as it applies to requests of sensitivity `s`: when its
+    // repository patterns match every repository the catalog classifies as `s`, the repository
+    // condition holds for all of them and can be dropped ("repo: acme/payments-*" takes every
+    // restricted request when that is the only restricted pattern).
+    Match takesAll(const Match& earlier, Sensitivity s) const {
+        if (earlier.repos.empty() || doc_.unknownRepository == s)
+            return earlier;
+        for (const auto& entry : doc_.repositories) {
+            if (entry.sensitivity != s)
+                continue;
+            const bool covered = std::any_of(earlier.repos.begin(), earlier.repos.end(), [&](const Text& p) {
+                return globCovers(toLower(p.value), toLower(entry.match));
+            });
+            if (!covered)
+                return earlier;
+        }
+        Match out = earlier;
+        out.repos.clear();
+        if (out.sensitivity.empty())
+            out.sensitivity = SensitivitySet::of(s);
         return out;
     }
 
@@ -263,9 +326,16 @@ private:
                 error(rule.pos, what + " has no targets; route to at least one ENDPOINT/MODEL or deny with a reason");
             const SensitivitySet reachable = reachableSensitivities(doc_, rule.when);
             const SensitivitySet remaining = sensitivitiesLeftFor(i);
-            if (reachable.empty())
-                error(rule.pos, what + " can never match: no repository it can see is in the repository catalog, and "
-                                       "unknown repositories are denied");
+            if (reachable.empty()) {
+                Match anySensitivity = rule.when;
+                anySensitivity.sensitivity = {};
+                if (!rule.when.sensitivity.empty() && !reachableSensitivities(doc_, anySensitivity).empty())
+                    error(rule.pos, what + " can never match: no repository it can see is " + toString(rule.when.sensitivity) +
+                                        " (they are " + toString(reachableSensitivities(doc_, anySensitivity)) + ")");
+                else
+                    error(rule.pos, what + " can never match: no repository it names is in the repository catalog, and "
+                                           "unknown repositories are denied");
+            }
             checkTargets(rule.route, what, remaining);
             if (!rule.budget.value.empty() && std::find(budgets.begin(), budgets.end(), rule.budget.value) == budgets.end())
                 error(rule.budget.pos, what + " charges unknown budget '" + rule.budget.value + "'" +
@@ -288,9 +358,10 @@ private:
         for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
             if (s[i] < '0' || s[i] > '9')
                 return false;
-        const int month = (s[5] - '0') * 10 + (s[6] - '0');
-        const int day = (s[8] - '0') * 10 + (s[9] - '0');
-        return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+        const int year = std::stoi(s.substr(0, 4));
+        const unsigned month = unsigned(std::stoi(s.substr(5, 2)));
+        const unsigned day = unsigned(std::stoi(s.substr(8, 2)));
+        return std::chrono::year_month_day{std::chrono::year{year}, std::chrono::month{month}, std::chrono::day{day}}.ok();
     }
 
     void checkBudgets() {
@@ -310,8 +381,10 @@ private:
             if (b.period == BudgetPeriod::Custom) {
                 if (b.customDays <= 0)
                     error(b.pos, what + " has a custom period and needs 'days', its length");
-                if (!isDate(b.starts))
+                if (b.starts.empty())
                     error(b.pos, what + " has a custom period and needs 'starts', its first day as YYYY-MM-DD");
+                else if (!isDate(b.starts))
+                    error(b.pos, "starts of " + what + " must be a calendar date as YYYY-MM-DD, not '" + b.starts + "'");
             } else if (b.customDays > 0 || !b.starts.empty()) {
                 error(b.pos, what + " sets 'days' or 'starts', which only a custom period takes");
             }

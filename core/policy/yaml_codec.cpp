@@ -12,11 +12,17 @@ namespace {
 
 using Keys = std::vector<std::string>;
 
-Pos positionOf(const YAML::Node& node) {
-    const YAML::Mark mark = node.Mark();
+// Line and column (in characters, not bytes) of a yaml-cpp mark in `source`.
+Pos positionIn(std::string_view source, const YAML::Mark& mark) {
     if (mark.line < 0)
         return {};
-    return {mark.line + 1, mark.column + 1};
+    int column = 1;
+    const std::size_t end = std::min<std::size_t>(std::size_t(std::max(mark.pos, 0)), source.size());
+    const std::size_t begin = end >= std::size_t(mark.column) ? end - std::size_t(mark.column) : 0;
+    for (std::size_t i = begin; i < end; ++i)
+        if ((static_cast<unsigned char>(source[i]) & 0xc0) != 0x80) // count UTF-8 lead bytes only
+            ++column;
+    return {mark.line + 1, column};
 }
 
 const char* shapeOf(const YAML::Node& node) {
@@ -53,12 +59,49 @@ constexpr std::size_t kMaxItems = 1'000'000;
 
 class Reader {
 public:
+    explicit Reader(std::string_view source) : source_(source) {}
+
     std::vector<Diagnostic> diagnostics;
     std::size_t visited = 0;
 
+    // Where a node is. yaml-cpp places an empty value at the next token, often lines later, so
+    // an empty value is placed at its key instead.
+    Pos pos(const YAML::Node& node) const {
+        if (node.IsNull())
+            for (const auto& [value, keyPos] : emptyValues_)
+                if (value.is(node))
+                    return keyPos;
+        return positionIn(source_, node.Mark());
+    }
+
     void visit(const YAML::Node& node) {
         if (++visited > kMaxItems)
-            throw TooManyItems{positionOf(node)};
+            throw TooManyItems{pos(node)};
+    }
+
+    // yaml-cpp accepts a quoted value left open at the end of the file, which would swallow
+    // everything after the quote into one string; refuse it.
+    bool checkClosedQuote(const YAML::Node& node) {
+        if (!node.IsScalar() || node.Tag() != "!")
+            return true;
+        const std::size_t start = std::size_t(std::max(node.Mark().pos, 0));
+        if (start >= source_.size() || (source_[start] != '"' && source_[start] != '\''))
+            return true;
+        const char quote = source_[start];
+        for (std::size_t i = start + 1; i < source_.size(); ++i) {
+            if (quote == '"' && source_[i] == '\\') {
+                ++i;
+            } else if (source_[i] == quote) {
+                if (quote == '\'' && i + 1 < source_.size() && source_[i + 1] == '\'') {
+                    ++i; // '' is an escaped single quote
+                    continue;
+                }
+                return true;
+            }
+        }
+        error(node, std::string("this ") + (quote == '"' ? "double" : "single") +
+                        "-quoted value is never closed; add the closing " + quote);
+        return false;
     }
     Section section = Section::Document;
     int index = -1;
@@ -66,7 +109,7 @@ public:
     void error(Pos pos, std::string message) {
         diagnostics.push_back({Severity::Error, pos, std::move(message), section, index});
     }
-    void error(const YAML::Node& node, std::string message) { error(positionOf(node), std::move(message)); }
+    void error(const YAML::Node& node, std::string message) { error(pos(node), std::move(message)); }
 
     // Reads a map's keys. Unknown and repeated keys are reported; so are missing required ones.
     // nullopt when the node is not a map at all.
@@ -88,7 +131,7 @@ public:
                 continue;
             }
             const std::string key = keyNode.Scalar();
-            const Pos keyPos = positionOf(keyNode);
+            const Pos keyPos = pos(keyNode);
             if (auto [found, inserted] = seen.emplace(key, keyPos); !inserted) {
                 error(keyPos, "duplicate key '" + key + "' in " + what + " (first given at line " +
                                   std::to_string(found->second.line) + ")");
@@ -100,6 +143,8 @@ public:
                     misspelt.push_back(*close);
                 continue;
             }
+            if (it->second.IsNull())
+                emptyValues_.emplace_back(it->second, keyPos);
             out.add(key, it->second);
         }
         // A required key that was only misspelt has had its message already.
@@ -114,6 +159,8 @@ public:
             error(node, what + " must be a single value, not " + shapeOf(node));
             return std::nullopt;
         }
+        if (!checkClosedQuote(node))
+            return std::nullopt;
         return node.Scalar();
     }
 
@@ -179,11 +226,12 @@ public:
     std::vector<Text> texts(const YAML::Node& node, const std::string& what) {
         std::vector<Text> out;
         if (node.IsScalar()) {
-            out.push_back({node.Scalar(), positionOf(node)});
+            if (checkClosedQuote(node))
+                out.push_back({node.Scalar(), pos(node)});
         } else if (node.IsSequence()) {
             for (const auto& item : node)
                 if (visit(item); auto s = nonEmptyString(item, "each " + what))
-                    out.push_back({*s, positionOf(item)});
+                    out.push_back({*s, pos(item)});
         } else {
             error(node, what + " must be a value or a list of values, not " + shapeOf(node));
         }
@@ -212,6 +260,8 @@ public:
     }
 
     std::optional<SensitivitySet> sensitivities(const YAML::Node& node, const std::string& what) {
+        if (node.IsScalar())
+            return sensitivityExpression(node, what);
         SensitivitySet set;
         if (node.IsSequence()) {
             for (const auto& item : node) {
@@ -220,18 +270,6 @@ public:
                 else
                     return std::nullopt;
             }
-        } else if (node.IsScalar()) {
-            auto parsed = sensitivitySetFromString(node.Scalar());
-            if (!parsed) {
-                std::string message = what + " '" + node.Scalar() +
-                                      "' is not a sensitivity; write one of public, internal, confidential, restricted, "
-                                      "optionally after >=, <=, > or <";
-                if (auto suggestion = closestMatch(node.Scalar(), sensitivityNames()))
-                    message = "unknown sensitivity '" + node.Scalar() + "'; did you mean '" + *suggestion + "'?";
-                error(node, message);
-                return std::nullopt;
-            }
-            set = *parsed;
         } else {
             error(node, what + " must be a sensitivity or a list of them, not " + shapeOf(node));
             return std::nullopt;
@@ -241,6 +279,32 @@ public:
             return std::nullopt;
         }
         return set;
+    }
+
+    // "confidential", ">= confidential", "< restricted": a level, optionally after a comparison.
+    std::optional<SensitivitySet> sensitivityExpression(const YAML::Node& node, const std::string& what) {
+        const std::string& text = node.Scalar();
+        if (auto parsed = sensitivitySetFromString(text))
+            return parsed;
+        std::string_view rest = text;
+        std::string op;
+        for (std::string_view candidate : {">=", "<=", ">", "<"})
+            if (rest.starts_with(candidate)) {
+                op = std::string(candidate) + " ";
+                rest.remove_prefix(candidate.size());
+                break;
+            }
+        while (rest.starts_with(' '))
+            rest.remove_prefix(1);
+        if (sensitivityFromString(rest)) {
+            error(node, what + " '" + text + "' matches nothing: public is the lowest level and restricted the highest");
+        } else if (auto suggestion = closestMatch(rest, sensitivityNames())) {
+            error(node, "unknown sensitivity '" + text + "'; did you mean '" + op + *suggestion + "'?");
+        } else {
+            error(node, what + " '" + text + "' is not a sensitivity; write public, internal, confidential or "
+                               "restricted, optionally after >=, <=, > or <");
+        }
+        return std::nullopt;
     }
 
     std::vector<Target> targets(const YAML::Node& node, const std::string& what) {
@@ -257,13 +321,17 @@ public:
             error(node, what + " must list at least one target");
         return out;
     }
+
+private:
+    std::string_view source_;
+    std::vector<std::pair<YAML::Node, Pos>> emptyValues_;
 };
 
 // ---------------------------------------------------------------------------------------------
 
 void readEndpoint(Reader& r, const YAML::Node& node, Document& doc) {
     Endpoint e;
-    e.pos = positionOf(node);
+    e.pos = r.pos(node);
     auto f = r.fields(node, "endpoint",
                       {"id", "kind", "base_url", "class", "region", "credential", "api_version", "data_terms", "models"},
                       {"id", "kind", "base_url", "class", "models"});
@@ -275,23 +343,23 @@ void readEndpoint(Reader& r, const YAML::Node& node, Document& doc) {
     if (auto n = f->get("kind"))
         e.kind = r.choice<EndpointKind>(*n, "endpoint kind", endpointKindFromString, endpointKindNames()).value_or(e.kind);
     if (auto n = f->get("base_url"))
-        e.baseUrl = r.nonEmptyString(*n, "base_url of " + what).value_or("");
+        e.baseUrl = {r.nonEmptyString(*n, "base_url of " + what).value_or(""), r.pos(*n)};
     if (auto n = f->get("class"))
         e.cls = r.choice<EndpointClass>(*n, "endpoint class", endpointClassFromString, endpointClassNames()).value_or(e.cls);
     if (auto n = f->get("region"))
         e.region = r.string(*n, "region of " + what).value_or("");
     if (auto n = f->get("credential"))
         if (auto s = r.nonEmptyString(*n, "credential of " + what))
-            e.credential = {*s, positionOf(*n)};
+            e.credential = {*s, r.pos(*n)};
     if (auto n = f->get("api_version"))
         e.apiVersion = r.string(*n, "api_version of " + what).value_or("");
     if (auto n = f->get("data_terms")) {
         if (auto terms = r.fields(*n, "data_terms of " + what, {"retention_days", "training_opt_out"})) {
             DataTerms d;
             if (auto v = terms->get("retention_days"))
-                d.retentionDays = r.integer(*v, "retention_days", 0, 3650);
+                d.retentionDays = r.integer(*v, "retention_days of " + what, 0, 3650);
             if (auto v = terms->get("training_opt_out"))
-                d.trainingOptOut = r.boolean(*v, "training_opt_out").value_or(false);
+                d.trainingOptOut = r.boolean(*v, "training_opt_out of " + what).value_or(false);
             e.dataTerms = d;
         }
     }
@@ -304,7 +372,7 @@ void readEndpoint(Reader& r, const YAML::Node& node, Document& doc) {
             for (auto it = n->begin(); it != n->end(); ++it) {
                 r.visit(it->first);
                 ModelEntry m;
-                m.pos = positionOf(it->first);
+                m.pos = r.pos(it->first);
                 m.name = r.nonEmptyString(it->first, "model name").value_or("");
                 if (m.name.empty())
                     continue;
@@ -346,7 +414,7 @@ void readEndpoint(Reader& r, const YAML::Node& node, Document& doc) {
 
 void readCredential(Reader& r, const YAML::Node& node, Document& doc) {
     CredentialRef c;
-    c.pos = positionOf(node);
+    c.pos = r.pos(node);
     if (node.IsScalar()) {
         c.id = node.Scalar();
     } else if (auto f = r.fields(node, "credential", {"id", "description"}, {"id"})) {
@@ -362,7 +430,7 @@ void readCredential(Reader& r, const YAML::Node& node, Document& doc) {
 
 void readTeam(Reader& r, const YAML::Node& node, Document& doc) {
     Team t;
-    t.pos = positionOf(node);
+    t.pos = r.pos(node);
     if (node.IsScalar()) {
         t.id = node.Scalar();
     } else if (auto f = r.fields(node, "team", {"id", "name"}, {"id"})) {
@@ -378,7 +446,7 @@ void readTeam(Reader& r, const YAML::Node& node, Document& doc) {
 
 void readRepository(Reader& r, const YAML::Node& node, Document& doc) {
     RepositoryClass c;
-    c.pos = positionOf(node);
+    c.pos = r.pos(node);
     auto f = r.fields(node, "repository entry", {"match", "sensitivity"}, {"match", "sensitivity"});
     if (!f)
         return;
@@ -391,7 +459,7 @@ void readRepository(Reader& r, const YAML::Node& node, Document& doc) {
 
 void readConstraint(Reader& r, const YAML::Node& node, Document& doc) {
     Constraint c;
-    c.pos = positionOf(node);
+    c.pos = r.pos(node);
     auto f = r.fields(node, "constraint", {"id", "sensitivity", "allow_classes", "allow_regions", "require_training_opt_out"},
                       {"sensitivity"});
     if (!f)
@@ -417,7 +485,7 @@ void readConstraint(Reader& r, const YAML::Node& node, Document& doc) {
 
 void readRule(Reader& r, const YAML::Node& node, Document& doc) {
     Rule rule;
-    rule.pos = positionOf(node);
+    rule.pos = r.pos(node);
     auto f = r.fields(node, "route", {"id", "description", "when", "route", "deny", "budget"}, {"id"});
     if (!f)
         return;
@@ -459,13 +527,13 @@ void readRule(Reader& r, const YAML::Node& node, Document& doc) {
     }
     if (auto n = f->get("budget"))
         if (auto s = r.nonEmptyString(*n, "budget of " + what))
-            rule.budget = {*s, positionOf(*n)};
+            rule.budget = {*s, r.pos(*n)};
     doc.routes.push_back(std::move(rule));
 }
 
 void readBudget(Reader& r, const YAML::Node& node, Document& doc) {
     Budget b;
-    b.pos = positionOf(node);
+    b.pos = r.pos(node);
     auto f = r.fields(node, "budget",
                       {"id", "scope", "period", "days", "starts", "limit_usd", "alerts", "at_limit", "downgrade_to"},
                       {"id", "scope", "period", "limit_usd"});
@@ -475,7 +543,7 @@ void readBudget(Reader& r, const YAML::Node& node, Document& doc) {
         b.id = r.nonEmptyString(*n, "budget id").value_or("");
     const std::string what = b.id.empty() ? std::string("budget") : "budget '" + b.id + "'";
     if (auto n = f->get("scope")) {
-        b.scope.pos = positionOf(*n);
+        b.scope.pos = r.pos(*n);
         if (auto s = r.string(*n, "scope of " + what)) {
             const auto colon = s->find(':');
             const std::string kindText = s->substr(0, colon);
@@ -534,6 +602,19 @@ void readDocument(Reader& r, const YAML::Node& root, Document& doc);
 // Validation compares each rule with those before it; this keeps that well under a second.
 constexpr std::size_t kMaxRoutes = 10'000;
 
+// The first line up to `lastLine` whose indentation holds a tab.
+std::optional<Pos> firstIndentingTab(std::string_view text, int lastLine) {
+    int line = 1;
+    for (std::size_t start = 0; start < text.size() && line <= lastLine; ++line) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        for (std::size_t i = start; i < end && (text[i] == ' ' || text[i] == '\t'); ++i)
+            if (text[i] == '\t')
+                return Pos{line, int(i - start) + 1};
+        start = end + 1;
+    }
+    return std::nullopt;
+}
+
 // Position of the first byte that is not part of well-formed UTF-8, if any.
 std::optional<Pos> firstInvalidUtf8(std::string_view text) {
     int line = 1, column = 1;
@@ -559,7 +640,7 @@ std::optional<Pos> firstInvalidUtf8(std::string_view text) {
 
 ParseResult parseYaml(std::string_view text) {
     ParseResult result;
-    Reader r;
+    Reader r(text);
     if (auto bad = firstInvalidUtf8(text)) {
         r.error(*bad, "the policy is not valid UTF-8 text");
         result.diagnostics = std::move(r.diagnostics);
@@ -567,10 +648,20 @@ ParseResult parseYaml(std::string_view text) {
     }
     YAML::Node root;
     try {
-        root = YAML::Load(std::string(text));
+        std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+        if (documents.size() > 1) {
+            r.error(documents[1], "a second YAML document starts here (after '---'); a policy file holds one document");
+            result.diagnostics = std::move(r.diagnostics);
+            return result;
+        }
+        if (!documents.empty())
+            root = documents.front();
     } catch (const YAML::ParserException& e) {
-        // yaml-cpp's message carries its own position prefix; keep only the reason.
-        r.error(Pos{e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg);
+        // A tab in the indentation is the usual cause, and yaml-cpp rarely says so.
+        if (auto tab = firstIndentingTab(text, e.mark.line + 1))
+            r.error(*tab, "a tab indents this line; YAML indents with spaces only");
+        else
+            r.error(positionIn(text, e.mark), "invalid YAML: " + e.msg);
         result.diagnostics = std::move(r.diagnostics);
         return result;
     }
@@ -585,7 +676,7 @@ ParseResult parseYaml(std::string_view text) {
         r.error(e.pos, "the policy expands to more than " + std::to_string(kMaxItems) +
                            " items; YAML aliases that repeat large parts are not accepted");
     } catch (const YAML::Exception& e) {
-        r.error(Pos{e.mark.line + 1, e.mark.column + 1}, "invalid YAML: " + e.msg);
+        r.error(positionIn(text, e.mark), "invalid YAML: " + e.msg);
     }
     if (result.document.routes.size() > kMaxRoutes)
         r.error(Pos{1, 1}, "the policy has " + std::to_string(result.document.routes.size()) + " routes; at most " +
@@ -627,7 +718,7 @@ void readDocument(Reader& r, const YAML::Node& root, Document& doc) {
     r.list(*top, "teams", Section::Teams, [&](const YAML::Node& n) { readTeam(r, n, doc); });
     r.list(*top, "tasks", Section::Tasks, [&](const YAML::Node& n) {
         if (auto s = r.nonEmptyString(n, "each task"))
-            doc.tasks.push_back({*s, positionOf(n)});
+            doc.tasks.push_back({*s, r.pos(n)});
     });
     r.list(*top, "repositories", Section::Repositories, [&](const YAML::Node& n) { readRepository(r, n, doc); });
     r.list(*top, "constraints", Section::Constraints, [&](const YAML::Node& n) { readConstraint(r, n, doc); });
@@ -714,7 +805,7 @@ std::string toYaml(const Document& doc) {
         out << YAML::BeginMap;
         out << YAML::Key << "id" << YAML::Value << e.id;
         out << YAML::Key << "kind" << YAML::Value << toString(e.kind);
-        out << YAML::Key << "base_url" << YAML::Value << e.baseUrl;
+        out << YAML::Key << "base_url" << YAML::Value << e.baseUrl.value;
         out << YAML::Key << "class" << YAML::Value << toString(e.cls);
         if (!e.region.empty())
             out << YAML::Key << "region" << YAML::Value << e.region;

@@ -27,7 +27,7 @@ std::optional<std::string> closestMatch(std::string_view word, const std::vector
     std::size_t bestDistance = limit + 1;
     for (const auto& c : candidates) {
         const std::size_t d = editDistance(toLower(word), toLower(c));
-        if (d < bestDistance && d > 0) {
+        if (d < bestDistance && c != word) { // d == 0: differs only in case
             best = c;
             bestDistance = d;
         }

@@ -110,6 +110,37 @@ private slots:
         QVERIFY(hasErrors(validate(doc)));
     }
 
+    // A rule on the only restricted repository pattern takes every restricted request, so a
+    // catch-all after it may go to an enterprise endpoint.
+    void repositoryRulesTakeTheirSensitivities() {
+        std::string text = gh::test::readText(gh::test::sourcePath("tests/core/policies/repo-rule-takes-restricted.yaml"));
+        auto result = loadPolicy(text);
+        for (const auto& d : result.diagnostics)
+            qWarning("%s", format(d, "policy").c_str());
+        QVERIFY(result.ok());
+        // With a second restricted pattern the first rule no longer takes them all.
+        text.replace(text.find("  - {match: \"acme/*\""), 0, "  - {match: \"acme/vault\", sensitivity: restricted}\n");
+        result = loadPolicy(text);
+        QVERIFY(!result.ok());
+        QCOMPARE(result.diagnostics.size(), std::size_t(1));
+        QVERIFY(result.diagnostics[0].message.starts_with("route 'everything-else' can send restricted repositories"));
+    }
+
+    // Hosts that only look like loopback addresses still get the plain-http warning.
+    void loopbackLookalikesAreWarned() {
+        const auto result = loadPolicy(gh::test::readText(gh::test::sourcePath("tests/core/policies/loopback-lookalikes.yaml")));
+        QVERIFY(result.ok());
+        QCOMPARE(result.diagnostics.size(), std::size_t(2));
+        for (const auto& d : result.diagnostics) {
+            QCOMPARE(d.severity, Severity::Warning);
+            QVERIFY(d.message.find("plain http://") != std::string::npos);
+        }
+        std::string loopback = gh::test::readText(gh::test::sourcePath("tests/core/policies/loopback-lookalikes.yaml"));
+        loopback.replace(loopback.find("localhost.proxy.acme.example"), 28, "localhost");
+        loopback.replace(loopback.find("127.attacker.example"), 20, "127.0.0.1");
+        QVERIFY(loadPolicy(loopback).diagnostics.empty());
+    }
+
     void unreachableNeedsCertainty() {
         Document doc = *loadPolicy(gh::test::examplePolicy()).document;
         // Same model pattern, but the later rule also matches agents the earlier one... does
