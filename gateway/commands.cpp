@@ -1,0 +1,258 @@
+#include "commands.h"
+
+#include "config.h"
+#include "gateway_state.h"
+#include "http_server.h"
+#include "log.h"
+#include "policy/validator.h"
+#include "proxy.h"
+#include "store/credential_vault.h"
+
+#include <boost/asio/signal_set.hpp>
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <sstream>
+#include <iostream>
+#include <thread>
+
+namespace gh::gateway {
+namespace {
+
+std::int64_t nowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::optional<crypto::MasterKey> loadMasterKey(const Workspace& ws, std::ostream& err) {
+    try {
+        auto key = crypto::parseMasterKey(readFile(ws.masterKeyFile()));
+        if (!key)
+            err << ws.masterKeyFile().string() << ": error: not a master key (64 hex digits expected)\n";
+        return key;
+    } catch (const std::exception& e) {
+        err << ws.masterKeyFile().string() << ": error: " << e.what() << "\n";
+        return std::nullopt;
+    }
+}
+
+std::optional<Config> loadWorkspaceConfig(const Workspace& ws, std::ostream& err) {
+    auto result = loadConfig(ws.configFile().string());
+    for (const auto& e : result.errors)
+        err << e << "\n";
+    if (!result.config && result.errors.empty())
+        err << ws.configFile().string() << ": error: not a workspace (run gatehoused init first)\n";
+    return result.config;
+}
+
+// Loads and compiles a policy file; prints the validator's messages; nullptr when invalid.
+std::shared_ptr<const policy::Evaluator> loadPolicyFile(const std::filesystem::path& path, std::ostream& err) {
+    std::string text;
+    try {
+        text = readFile(path);
+    } catch (const std::exception& e) {
+        err << path.string() << ": error: " << e.what() << "\n";
+        return nullptr;
+    }
+    auto result = policy::loadPolicy(text);
+    for (const auto& d : result.diagnostics)
+        err << policy::format(d, path.string()) << "\n";
+    if (!result.ok())
+        return nullptr;
+    return policy::Evaluator::compile(std::move(*result.document));
+}
+
+class VaultCredentials : public CredentialSource {
+public:
+    explicit VaultCredentials(store::CredentialVault& vault) : vault_(vault) {}
+    std::optional<std::string> secret(std::string_view id) const override { return vault_.secret(id); }
+
+private:
+    store::CredentialVault& vault_;
+};
+
+} // namespace
+
+int serve(const std::filesystem::path& dir) {
+    const Workspace ws{dir};
+    auto config = loadWorkspaceConfig(ws, std::cerr);
+    if (!config)
+        return 1;
+    auto masterKey = loadMasterKey(ws, std::cerr);
+    if (!masterKey)
+        return 1;
+    const auto policyPath = ws.resolve(config->policyFile);
+    auto evaluator = loadPolicyFile(policyPath, std::cerr);
+    if (!evaluator) {
+        std::cerr << policyPath.string() << ": the policy is not valid; the gateway does not start\n";
+        return 1;
+    }
+    try {
+        store::KeyStore keys(dir);
+        store::RequestLogOptions logOptions;
+        logOptions.synchronous = config->durableAgainstPowerLoss ? store::Synchronous::Full : store::Synchronous::Normal;
+        logOptions.onError = [](const std::string& message) { log::error("request log", {{"error", message}}); };
+        store::RequestLog requestLog(dir, logOptions);
+        store::CredentialVault vault(dir, *masterKey);
+        VaultCredentials credentials(vault);
+
+        GatewayState state;
+        state.config = *config;
+        state.keys = &keys;
+        state.log = &requestLog;
+        state.credentials = &credentials;
+        std::int64_t version = 1;
+        state.policy.store(std::make_shared<const PolicyRuntime>(PolicyRuntime{evaluator, version}));
+        // Spend recorded before a restart still counts against this period's budgets.
+        for (const auto& spend : requestLog.loadBudgetSpend())
+            state.ledger.restore(spend.budgetId, spend.periodStart, spend.spent);
+
+        Proxy proxy(state);
+        const int threads = config->threads > 0 ? config->threads : int(std::max(1u, std::thread::hardware_concurrency()));
+        HttpServer server(threads,
+                          ServerLimits{config->maxBodyBytes, std::chrono::seconds(config->headerTimeoutSeconds),
+                                       std::chrono::seconds(config->idleTimeoutSeconds), std::chrono::seconds(30)},
+                          makeClientTlsContext(config->upstreamCaFile),
+                          UpstreamTimeouts{std::chrono::seconds(config->upstreamConnectTimeoutSeconds),
+                                           std::chrono::seconds(config->upstreamTimeoutSeconds)},
+                          [&proxy](Worker& w, Request& r, ResponseChannel& c) { return proxy.handle(w, r, c); });
+        const auto port = server.listen(config->listenHost, config->listenPort);
+
+        // Signals: TERM/INT drain and exit; HUP reloads the policy (an invalid one is refused and
+        // the running one stays in force).
+        net::io_context signalsIo;
+        net::signal_set signals(signalsIo, SIGTERM, SIGINT, SIGHUP);
+        std::function<void(error_code, int)> onSignal = [&](error_code ec, int signal) {
+            if (ec)
+                return;
+            if (signal == SIGHUP) {
+                std::ostringstream messages;
+                if (auto next = loadPolicyFile(policyPath, messages)) {
+                    state.policy.store(std::make_shared<const PolicyRuntime>(PolicyRuntime{next, ++version}));
+                    log::info("policy reloaded", {{"version", std::to_string(version)}});
+                } else {
+                    log::error("policy reload refused; the running policy stays in force",
+                               {{"file", policyPath.string()}, {"problems", messages.str()}});
+                }
+                signals.async_wait(onSignal);
+                return;
+            }
+            log::info("stopping: draining in-flight requests", {{"in_flight", std::to_string(server.inFlight())}});
+            server.stop();
+        };
+        signals.async_wait(onSignal);
+        std::thread signalThread([&] { signalsIo.run(); });
+
+        log::info("listening", {{"address", config->listenHost + ":" + std::to_string(port)},
+                                {"threads", std::to_string(threads)},
+                                {"policy_version", std::to_string(version)}});
+        std::cout << "listening on " << config->listenHost << ":" << port << std::endl;
+        server.run();
+        signalsIo.stop();
+        signalThread.join();
+        requestLog.close();
+        log::info("stopped", {{"records", std::to_string(requestLog.stats().durable)}});
+        return 0;
+    } catch (const std::exception& e) {
+        log::error("cannot serve", {{"error", e.what()}});
+        return 1;
+    }
+}
+
+int issueKey(const std::filesystem::path& dir, const std::vector<std::string>& options, std::ostream& out,
+             std::ostream& err) {
+    store::KeyRequest request;
+    for (std::size_t i = 0; i < options.size(); ++i) {
+        const std::string& o = options[i];
+        if (i + 1 >= options.size()) {
+            err << "gatehoused key issue: " << o << " needs a value\n";
+            return 2;
+        }
+        const std::string& value = options[++i];
+        if (o == "--identity") {
+            request.identity = value;
+        } else if (o == "--team") {
+            request.team = value;
+        } else if (o == "--repos") {
+            for (std::size_t start = 0; start <= value.size();) {
+                const auto comma = std::min(value.find(',', start), value.size());
+                if (comma > start)
+                    request.repositories.push_back(value.substr(start, comma - start));
+                start = comma + 1;
+            }
+        } else if (o == "--expires-days") {
+            const int days = std::atoi(value.c_str());
+            if (days <= 0) {
+                err << "gatehoused key issue: --expires-days must be a positive number of days\n";
+                return 2;
+            }
+            request.expiresMs = nowMs() + std::int64_t(days) * 86'400'000;
+        } else {
+            err << "gatehoused key issue: unknown option " << o << "\n";
+            return 2;
+        }
+    }
+    if (request.identity.empty() || request.team.empty()) {
+        err << "gatehoused key issue: --identity and --team are required\n";
+        return 2;
+    }
+    const Workspace ws{dir};
+    if (!std::filesystem::exists(ws.configFile())) {
+        err << dir.string() << ": error: not a workspace (run gatehoused init first)\n";
+        return 1;
+    }
+    try {
+        store::KeyStore keys(dir);
+        const auto issued = keys.issue(request, nowMs());
+        out << "key id:  " << issued.info.id << "\n"
+            << "secret:  " << issued.secret << "\n"
+            << "This is the only time the secret is shown; the gateway keeps only its hash.\n";
+        return 0;
+    } catch (const std::exception& e) {
+        err << dir.string() << ": error: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+int setCredential(const std::filesystem::path& dir, const std::string& id, std::istream& in, std::ostream& out,
+                  std::ostream& err) {
+    const Workspace ws{dir};
+    auto masterKey = loadMasterKey(ws, err);
+    if (!masterKey)
+        return 1;
+    // Read the secret without echoing it when typed at a terminal.
+    const bool tty = ::isatty(STDIN_FILENO) && &in == &std::cin;
+    termios saved{};
+    if (tty) {
+        err << "secret for " << id << ": " << std::flush;
+        ::tcgetattr(STDIN_FILENO, &saved);
+        termios quiet = saved;
+        quiet.c_lflag &= tcflag_t(~ECHO);
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    std::string secret;
+    std::getline(in, secret);
+    if (tty) {
+        ::tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+        err << "\n";
+    }
+    while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' '))
+        secret.pop_back();
+    if (secret.empty()) {
+        err << "gatehoused credential set: no secret on standard input\n";
+        return 2;
+    }
+    try {
+        store::CredentialVault vault(dir, *masterKey);
+        const auto info = vault.set(id, secret, nowMs());
+        out << "credential " << info.id << " sealed; fingerprint " << info.fingerprint << "\n";
+        return 0;
+    } catch (const std::exception& e) {
+        err << dir.string() << ": error: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+} // namespace gh::gateway

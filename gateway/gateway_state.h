@@ -1,0 +1,43 @@
+#pragma once
+// What every request handler shares: the running policy (swapped atomically), keys, budgets,
+// the request log and the provider credentials.
+#include "budgets/ledger.h"
+#include "config.h"
+#include "policy/evaluator.h"
+#include "store/key_store.h"
+#include "store/request_log.h"
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace gh::gateway {
+
+// An immutable snapshot of the policy in force. Requests hold it for their whole life, so a
+// policy change never affects a request already being served.
+struct PolicyRuntime {
+    std::shared_ptr<const policy::Evaluator> evaluator;
+    std::int64_t version = 0;
+    const policy::Document& document() const { return evaluator->document(); }
+};
+
+// Provider secrets by credential id. Implementations keep them sealed at rest.
+class CredentialSource {
+public:
+    virtual ~CredentialSource() = default;
+    virtual std::optional<std::string> secret(std::string_view credentialId) const = 0;
+};
+
+struct GatewayState {
+    Config config;
+    std::atomic<std::shared_ptr<const PolicyRuntime>> policy;
+    store::KeyStore* keys = nullptr;
+    store::RequestLog* log = nullptr;
+    const CredentialSource* credentials = nullptr;
+    budgets::Ledger ledger;
+
+    std::shared_ptr<const PolicyRuntime> currentPolicy() const { return policy.load(std::memory_order_acquire); }
+};
+
+} // namespace gh::gateway

@@ -1,0 +1,828 @@
+#include "proxy.h"
+
+#include "log.h"
+#include "pricing/pricing.h"
+#include "provider_adapter.h"
+#include "util/glob.h"
+#include "util/text.h"
+#include "wire/errors.h"
+#include "wire/request_summary.h"
+#include "wire/sse.h"
+#include "wire/translate.h"
+#include "wire/usage.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <random>
+
+namespace gh::gateway {
+
+namespace json = boost::json;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t kMaxUpstreamBody = 64u << 20; // a complete (non-streamed) response
+constexpr auto kMaxDrainAfterCancel = std::chrono::seconds(60);
+
+std::int64_t nowMs() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::string newRequestId() {
+    // Unique, not secret: a per-thread generator is enough and costs nothing.
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string id = "req_";
+    for (int i = 0; i < 2; ++i) {
+        std::uint64_t v = rng();
+        for (int j = 0; j < 12; ++j, v >>= 4)
+            id += kHex[v & 15];
+    }
+    return id;
+}
+
+std::string_view header(const Request& r, std::string_view name) {
+    auto it = r.find(beast::string_view(name.data(), name.size()));
+    return it == r.end() ? std::string_view{} : std::string_view(it->value().data(), it->value().size());
+}
+
+// Caller-supplied metadata goes into records and logs: keep it short and printable.
+std::string cleanMetadata(std::string_view value, std::size_t max = 200) {
+    std::string out;
+    for (char c : value.substr(0, max))
+        out += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c;
+    return out;
+}
+
+std::string redact(std::string text, std::string_view secret) {
+    if (secret.size() < 4)
+        return text;
+    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos))
+        text.replace(pos, secret.size(), "[redacted]");
+    return text;
+}
+
+std::string dollars(Money m) {
+    // $12.30 (cents, rounded up) for messages people read.
+    const std::int64_t cents = (m.micros + 9'999) / 10'000;
+    std::string c = std::to_string(cents % 100);
+    return "$" + std::to_string(cents / 100) + "." + (c.size() < 2 ? "0" + c : c);
+}
+
+std::string isoDate(std::int64_t ms) {
+    const std::time_t secs = std::time_t(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char out[96];
+    std::snprintf(out, sizeof out, "%04d-%02d-%02d %02d:%02d UTC", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min);
+    return out;
+}
+
+// Size of the generated text or tool input in a stream event, 0 for framing events.
+std::size_t contentBytes(wire::Format format, const json::object& event) {
+    auto str = [](const json::value* v) -> std::size_t { return v && v->is_string() ? v->get_string().size() : 0; };
+    if (format == wire::Format::Anthropic) {
+        const auto* type = event.if_contains("type");
+        if (!type || !type->is_string() || type->get_string() != "content_block_delta")
+            return 0;
+        const auto* delta = event.if_contains("delta");
+        if (!delta || !delta->is_object())
+            return 0;
+        return std::max<std::size_t>(1, str(delta->get_object().if_contains("text")) +
+                                            str(delta->get_object().if_contains("partial_json")) +
+                                            str(delta->get_object().if_contains("thinking")));
+    }
+    const auto* choices = event.if_contains("choices");
+    if (!choices || !choices->is_array() || choices->get_array().empty())
+        return 0;
+    const auto& first = choices->get_array().front();
+    const auto* delta = first.is_object() ? first.get_object().if_contains("delta") : nullptr;
+    if (!delta || !delta->is_object())
+        return 0;
+    std::size_t n = str(delta->get_object().if_contains("content"));
+    if (const auto* calls = delta->get_object().if_contains("tool_calls"); calls && calls->is_array())
+        for (const auto& call : calls->get_array())
+            if (const auto* fn = call.is_object() ? call.get_object().if_contains("function") : nullptr; fn && fn->is_object())
+                n += std::max<std::size_t>(1, str(fn->get_object().if_contains("arguments")));
+    return n;
+}
+
+// An OpenAI usage-only chunk (empty choices): dropped when the caller did not ask for usage,
+// since the gateway asks every OpenAI upstream for it.
+bool isUsageOnlyChunk(const json::object& chunk) {
+    const auto* choices = chunk.if_contains("choices");
+    return chunk.contains("usage") && choices && choices->is_array() && choices->get_array().empty();
+}
+
+bool wantsStreamUsage(const json::object& body) {
+    const auto* options = body.if_contains("stream_options");
+    if (!options || !options->is_object())
+        return false;
+    const auto* include = options->get_object().if_contains("include_usage");
+    return include && include->is_bool() && include->get_bool();
+}
+
+// Settle the worst case before knowing the route's real cost: the most expensive target.
+Money maxCostOf(const std::vector<policy::ResolvedTarget>& targets, std::int64_t inputTokens, std::int64_t outputTokens) {
+    Money worst;
+    for (const auto& t : targets)
+        if (t.model->price)
+            worst = std::max(worst, pricing::cost(*t.model->price, {inputTokens, outputTokens, 0, 0}));
+    return worst;
+}
+
+} // namespace
+
+// Everything known about one request while it is served.
+struct Proxy::Call {
+    Clock::time_point start = Clock::now();
+    Request* request = nullptr;
+    wire::Format format = wire::Format::OpenAI;
+    std::shared_ptr<const PolicyRuntime> policy;
+    std::shared_ptr<const store::KeyInfo> key;
+    json::object body;
+    wire::RequestSummary summary;
+    policy::Decision decision;
+    std::vector<policy::ResolvedTarget> targets;
+    budgets::Reservation reservation;
+    store::RequestRecord record;
+    bool recordable = false; // authenticated: a record is kept
+    Clock::duration upstreamTime{};
+    std::string upstreamSecret;
+
+    std::int64_t elapsedMs() const {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+    }
+    std::string overheadMs() const {
+        const auto own = Clock::now() - start - upstreamTime;
+        char out[32];
+        std::snprintf(out, sizeof out, "%.3f", std::chrono::duration<double, std::milli>(own).count());
+        return out;
+    }
+    template <class Message>
+    void stamp(Message& m) const {
+        m.set("x-gatehouse-request-id", record.requestId);
+        if (!record.ruleId.empty())
+            m.set("x-gatehouse-route", record.ruleId);
+        m.set("x-gatehouse-overhead-ms", overheadMs());
+    }
+};
+
+Task<void> Proxy::handle(Worker& worker, Request& request, ResponseChannel& channel) {
+    Call call;
+    call.request = &request;
+    call.record.timeMs = nowMs();
+    call.record.requestId = newRequestId();
+    call.policy = state_.currentPolicy();
+    call.record.policyVersion = call.policy->version;
+
+    const std::string_view target(request.target().data(), request.target().size());
+    const std::string_view path = target.substr(0, target.find('?'));
+    if (path == "/v1/messages")
+        call.format = wire::Format::Anthropic;
+    if (path == "/healthz" && request.method() == http::verb::get) {
+        http::response<http::string_body> res{http::status::ok, 11};
+        res.set(http::field::content_type, "application/json");
+        res.body() = json::serialize(json::object{{"status", "ok"}, {"policy_version", call.policy->version}});
+        co_await channel.send(std::move(res));
+        co_return;
+    }
+    const bool known = path == "/v1/chat/completions" || path == "/v1/messages" || path == "/v1/models";
+    if (!known) {
+        co_await refuse(worker, call, channel, 404,
+                        "no such endpoint: " + std::string(request.method_string()) + " " + std::string(path) +
+                            "; the gateway serves POST /v1/chat/completions, POST /v1/messages and GET /v1/models");
+        co_return;
+    }
+    if (!header(request, "anthropic-version").empty() && path == "/v1/models")
+        call.format = wire::Format::Anthropic;
+    const bool isModels = path == "/v1/models";
+    if ((isModels && request.method() != http::verb::get) || (!isModels && request.method() != http::verb::post)) {
+        co_await refuse(worker, call, channel, 405,
+                        std::string(path) + " takes " + (isModels ? "GET" : "POST") + ", not " +
+                            std::string(request.method_string()));
+        co_return;
+    }
+
+    // 1. Who is calling: a gateway key in Authorization: Bearer or x-api-key.
+    std::string_view secret = header(request, "x-api-key");
+    if (auto auth = header(request, "authorization"); secret.empty() && auth.size() > 7 &&
+                                                       toLower(auth.substr(0, 7)) == "bearer ")
+        secret = auth.substr(7);
+    if (secret.empty()) {
+        co_await refuse(worker, call, channel, 401,
+                        "no gateway key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'");
+        co_return;
+    }
+    const auto auth = state_.keys->authenticate(secret, call.record.timeMs);
+    if (!auth) {
+        log::warn("authentication failed", {{"request_id", call.record.requestId},
+                                            {"reason", store::toString(*auth.failure)},
+                                            {"key_id", auth.key ? auth.key->id : std::string("-")}});
+        co_await refuse(worker, call, channel, 401,
+                        std::string("the gateway key is not valid (") + store::toString(*auth.failure) +
+                            "); ask your platform admin for a key");
+        co_return;
+    }
+    call.key = auth.key;
+    call.record.keyId = call.key->id;
+    call.record.identity = call.key->identity;
+    call.record.team = call.key->team; // the key fixes the team: it is the cost bucket
+    call.record.repository = cleanMetadata(header(request, "x-gatehouse-repo"));
+    call.record.branch = cleanMetadata(header(request, "x-gatehouse-branch"));
+    call.record.task = cleanMetadata(header(request, "x-gatehouse-task"), 64);
+    call.record.sessionId = cleanMetadata(header(request, "x-gatehouse-session"), 128);
+    call.record.agent = cleanMetadata(!header(request, "x-gatehouse-agent").empty() ? header(request, "x-gatehouse-agent")
+                                                                                      : header(request, "user-agent"),
+                                      100);
+    call.recordable = true;
+
+    if (isModels) {
+        co_await listModels(call, channel);
+        co_return;
+    }
+    co_await complete(worker, call, channel);
+}
+
+Task<void> Proxy::complete(Worker& worker, Call& call, ResponseChannel& channel) {
+    auto& rec = call.record;
+    // 2. A well-formed request.
+    auto body = wire::parseRequestBody(call.request->body());
+    if (!body) {
+        rec.decision = store::Decision::Error;
+        rec.outcome = store::Outcome::Invalid;
+        co_await refuse(worker, call, channel, 400, body.error());
+        co_return;
+    }
+    call.body = std::move(body.value());
+    auto summary = wire::summarizeRequest(call.format, call.body);
+    if (!summary) {
+        rec.decision = store::Decision::Error;
+        rec.outcome = store::Outcome::Invalid;
+        co_await refuse(worker, call, channel, 400, summary.error());
+        co_return;
+    }
+    call.summary = std::move(summary.value());
+    rec.requestedModel = cleanMetadata(call.summary.model);
+    rec.toolsEnabled = call.summary.hasTools;
+    std::string model = call.summary.model;
+    // "task:docs" names the work instead of a model: the route picks the model.
+    if (model.starts_with("task:")) {
+        const std::string task = model.substr(5);
+        if (!rec.task.empty() && rec.task != task) {
+            rec.decision = store::Decision::Error;
+            rec.outcome = store::Outcome::Invalid;
+            co_await refuse(worker, call, channel, 400,
+                            "the model alias says task '" + task + "' but X-Gatehouse-Task says '" + rec.task +
+                                "'; send one or make them agree");
+            co_return;
+        }
+        rec.task = task;
+    }
+
+    // 3. May this key be used for this repository?
+    if (!call.key->repositories.empty() &&
+        std::none_of(call.key->repositories.begin(), call.key->repositories.end(),
+                     [&](const std::string& p) { return globMatch(toLower(p), toLower(rec.repository)); })) {
+        rec.decision = store::Decision::Denied;
+        rec.outcome = store::Outcome::Denied;
+        co_await refuse(worker, call, channel, 403,
+                        "this gateway key may only be used for repositories matching " + join(call.key->repositories) +
+                            (rec.repository.empty() ? "; send X-Gatehouse-Repo" : ", not '" + rec.repository + "'"));
+        co_return;
+    }
+
+    // 4. The policy decides.
+    const policy::Request attributes{.team = rec.team,
+                                     .identity = rec.identity,
+                                     .repository = rec.repository,
+                                     .branch = rec.branch,
+                                     .task = rec.task,
+                                     .model = model,
+                                     .agent = rec.agent,
+                                     .keyId = rec.keyId};
+    call.decision = call.policy->evaluator->decide(attributes);
+    rec.ruleId = std::string(call.decision.ruleId);
+    rec.sensitivity = call.decision.sensitivity;
+    if (!call.decision.allowed) {
+        rec.decision = store::Decision::Denied;
+        rec.outcome = store::Outcome::Denied;
+        const std::string by = call.decision.rule >= 0 ? "denied by route '" + rec.ruleId + "': " : "denied: ";
+        co_await refuse(worker, call, channel, 403, by + call.decision.reason);
+        co_return;
+    }
+    call.targets = call.decision.targets;
+
+    // 5. Budgets: hold the worst case before forwarding.
+    const auto& doc = call.policy->document();
+    const std::int64_t maxOutput = call.summary.maxOutputTokens.value_or(state_.config.defaultMaxOutputTokens);
+    auto admission = state_.ledger.reserve(doc, call.decision.budgets,
+                                           maxCostOf(call.targets, call.summary.estimatedInputTokens, maxOutput),
+                                           rec.timeMs);
+    if (admission.verdict == budgets::Verdict::Downgrade) {
+        const auto it = std::find_if(doc.budgets.begin(), doc.budgets.end(),
+                                     [&](const policy::Budget& b) { return b.id == admission.budgetId; });
+        call.targets = call.policy->evaluator->downgradeTargets(call.decision, int(it - doc.budgets.begin()), model);
+        log::info("budget downgrade", {{"request_id", rec.requestId}, {"budget", admission.budgetId}});
+        const std::string exhausted = admission.budgetId;
+        admission = call.targets.empty()
+                        ? budgets::Admission{budgets::Verdict::Block, exhausted, admission.limit, admission.spent, {}}
+                        : state_.ledger.reserve(doc, call.decision.budgets,
+                                                maxCostOf(call.targets, call.summary.estimatedInputTokens, maxOutput),
+                                                rec.timeMs, true);
+    }
+    if (admission.verdict != budgets::Verdict::Admit) {
+        rec.decision = store::Decision::Blocked;
+        rec.outcome = store::Outcome::BudgetBlocked;
+        const auto it = std::find_if(doc.budgets.begin(), doc.budgets.end(),
+                                     [&](const policy::Budget& b) { return b.id == admission.budgetId; });
+        const auto period = budgets::periodOf(*it, rec.timeMs);
+        co_await refuse(worker, call, channel, 402,
+                        "budget '" + admission.budgetId + "' is exhausted: " + dollars(admission.spent) + " of " +
+                            dollars(admission.limit) + " spent this " + toString(it->period) +
+                            " period; it renews at " + isoDate(period.end) + ", or ask a platform admin to raise it",
+                        "insufficient_quota");
+        co_return;
+    }
+    call.reservation = std::move(admission.reservation);
+
+    // 6. Forward, with fallbacks.
+    const bool answered = co_await forward(worker, call, channel);
+    if (call.reservation.active()) // nothing billable happened
+        state_.ledger.release(call.reservation);
+    (void)answered;
+}
+
+Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) {
+    auto& rec = call.record;
+    const auto& doc = call.policy->document();
+    std::string lastFailure;
+    int lastStatus = 502;
+    std::string lastBody;
+    wire::Format lastFormat = wire::Format::OpenAI;
+    // Before the body is edited for an upstream (which always asks for usage).
+    const bool callerWantsUsage = call.format == wire::Format::OpenAI && wantsStreamUsage(call.body);
+
+    for (std::size_t i = 0; i < call.targets.size(); ++i) {
+        const auto& target = call.targets[i];
+        const policy::Endpoint& endpoint = *target.endpoint;
+        const policy::ModelEntry& model = *target.model;
+        const wire::Format upFormat = formatOf(endpoint.kind);
+        std::string secret;
+        if (!endpoint.credential.value.empty()) {
+            auto s = state_.credentials ? state_.credentials->secret(endpoint.credential.value) : std::nullopt;
+            if (!s) {
+                lastFailure = "endpoint '" + endpoint.id + "' has no secret for credential '" + endpoint.credential.value +
+                              "'; a platform admin must add it";
+                log::warn("target skipped", {{"request_id", rec.requestId}, {"endpoint", endpoint.id}, {"reason", "no credential secret"}});
+                continue;
+            }
+            secret = std::move(*s);
+        }
+        auto upstream = buildUpstreamRequest(endpoint, model, secret);
+        if (!upstream) {
+            lastFailure = "endpoint '" + endpoint.id + "' has an unusable base_url";
+            continue;
+        }
+
+        // The body in the upstream's format, naming the served model.
+        const std::string servedName = upstreamModelName(endpoint, model);
+        if (upFormat == call.format) {
+            // Same format: the caller's body goes on with the served model's name (edited in
+            // place: every later target sets its own).
+            call.body["model"] = servedName;
+            if (upFormat == wire::Format::OpenAI && call.summary.stream)
+                call.body["stream_options"] = json::object{{"include_usage", true}}; // streamed usage is billed too
+            upstream->request.body() = json::serialize(call.body);
+        } else {
+            auto translated = call.format == wire::Format::Anthropic
+                                  ? wire::anthropicRequestToOpenAI(
+                                        call.body, {.model = servedName,
+                                                    .defaultMaxTokens = state_.config.defaultMaxOutputTokens,
+                                                    // OpenAI's own APIs want the newer name (reasoning models
+                                                    // refuse max_tokens); compatible servers read max_tokens.
+                                                    .maxCompletionTokens = endpoint.kind == policy::EndpointKind::OpenAI ||
+                                                                           endpoint.kind == policy::EndpointKind::AzureOpenAI})
+                                  : wire::openaiRequestToAnthropic(call.body, {.model = servedName,
+                                                                              .defaultMaxTokens = state_.config.defaultMaxOutputTokens});
+            if (!translated) {
+                // The request uses something the other format cannot express: the caller must change it.
+                lastFailure = translated.error();
+                lastStatus = 400;
+                continue;
+            }
+            json::object outBody = std::move(translated.value());
+            if (upFormat == wire::Format::OpenAI && call.summary.stream)
+                outBody["stream_options"] = json::object{{"include_usage", true}};
+            upstream->request.body() = json::serialize(outBody);
+        }
+        upstream->request.prepare_payload();
+
+        const auto sentAt = Clock::now();
+        auto [ec, exchange] = co_await worker.upstream->start(upstream->origin, upstream->request);
+        call.upstreamTime += Clock::now() - sentAt;
+        if (ec) {
+            lastFailure = "could not reach endpoint '" + endpoint.id + "': " + ec.message();
+            lastStatus = 502;
+            lastBody.clear();
+            log::warn("upstream failed", {{"request_id", rec.requestId}, {"endpoint", endpoint.id}, {"error", ec.message()}});
+            continue;
+        }
+        const int status = int(exchange->status());
+        if (status < 200 || status >= 300) {
+            auto [rec2, errorBody] = co_await exchange->readAll(1u << 20);
+            (void)rec2;
+            errorBody = redact(std::move(errorBody), secret);
+            log::warn("upstream error", {{"request_id", rec.requestId}, {"endpoint", endpoint.id}, {"status", std::to_string(status)}});
+            if (status == 401 || status == 403) {
+                // The provider refused the gateway's own credential: that is for an admin to fix,
+                // and the provider's message may quote part of the key. Try the next target.
+                lastFailure = "the provider rejected the gateway's credential for endpoint '" + endpoint.id +
+                              "'; a platform admin must rotate credential '" + endpoint.credential.value + "'";
+                lastStatus = 502;
+                lastBody.clear();
+                continue;
+            }
+            if (status == 429 || status >= 500) {
+                lastFailure = "endpoint '" + endpoint.id + "' answered " + std::to_string(status) + ": " +
+                              wire::upstreamErrorMessage(status, errorBody);
+                lastStatus = status;
+                lastBody = std::move(errorBody);
+                lastFormat = upFormat;
+                continue;
+            }
+            // The request itself was refused (400, 404, 413, 422...): no other target will take
+            // it either. Pass the provider's answer on, in the caller's format.
+            rec.decision = store::Decision::Error;
+            rec.outcome = store::Outcome::UpstreamError;
+            rec.httpStatus = status;
+            rec.endpointId = endpoint.id;
+            rec.provider = endpoint.kind;
+            rec.endpointClass = endpoint.cls;
+            rec.servedModel = model.name;
+            rec.fallback = int(i);
+            auto translated = wire::translateErrorBody(call.format, status, errorBody);
+            co_await recordDurably(worker, call);
+            http::response<http::string_body> res{http::status(status), 11};
+            res.set(http::field::content_type, "application/json");
+            call.stamp(res);
+            res.body() = json::serialize(translated);
+            co_await channel.send(std::move(res));
+            co_return true;
+        }
+
+        // Success: this target serves the request.
+        rec.endpointId = endpoint.id;
+        rec.provider = endpoint.kind;
+        rec.endpointClass = endpoint.cls;
+        rec.servedModel = model.name;
+        rec.fallback = int(i);
+        rec.bytesSent = std::int64_t(upstream->request.body().size());
+        rec.httpStatus = 200;
+        const pricing::ModelPrice price = model.price.value_or(pricing::ModelPrice{});
+        pricing::Usage usage;
+        bool usageKnown = false;
+        std::size_t generatedBytes = 0;
+
+        if (!call.summary.stream) {
+            auto [rec3, text] = co_await exchange->readAll(kMaxUpstreamBody);
+            call.upstreamTime = Clock::now() - call.start - (sentAt - call.start);
+            rec.bytesReceived = std::int64_t(text.size());
+            error_code jec;
+            json::value parsed = json::parse(text, jec);
+            if (rec3 || jec || !parsed.is_object()) {
+                lastFailure = "endpoint '" + endpoint.id + "' sent an unreadable response";
+                lastStatus = 502;
+                lastBody.clear();
+                continue; // nothing reached the caller yet: the next target may do better
+            }
+            json::object response = std::move(parsed.get_object());
+            if (auto u = wire::usageFromResponse(upFormat, response)) {
+                usage = *u;
+                usageKnown = true;
+            }
+            std::string out;
+            if (upFormat == call.format) {
+                out = std::move(text); // the provider's own bytes, unchanged
+            } else {
+                auto translated = upFormat == wire::Format::OpenAI ? wire::openaiResponseToAnthropic(response)
+                                                                    : wire::anthropicResponseToOpenAI(response);
+                if (!translated) {
+                    lastFailure = "endpoint '" + endpoint.id + "' sent a response that cannot be translated: " + translated.error();
+                    lastStatus = 502;
+                    continue;
+                }
+                out = json::serialize(translated.value());
+            }
+            if (!usageKnown) {
+                // Never record $0 for a billed call: estimate from the sizes when the provider is silent.
+                usage = {call.summary.estimatedInputTokens, std::int64_t(out.size() / 3 + 1), 0, 0};
+            }
+            rec.tokens = usage;
+            rec.cost = pricing::cost(price, usage);
+            rec.firstTokenMs = call.elapsedMs();
+            for (const auto& hold : call.reservation.holds)
+                rec.charges.push_back({hold.budgetId, hold.periodStart, rec.cost});
+            for (const auto& alert : state_.ledger.settle(doc, call.reservation, rec.cost))
+                log::warn("budget alert", {{"budget", alert.budgetId}, {"threshold", std::to_string(alert.threshold)},
+                                           {"spent", dollars(alert.spent)}, {"limit", dollars(alert.limit)}});
+            rec.decision = store::Decision::Routed;
+            rec.outcome = store::Outcome::Ok;
+            rec.latencyMs = call.elapsedMs();
+            http::response<http::string_body> res{http::status::ok, 11};
+            res.set(http::field::content_type, "application/json");
+            res.set("x-gatehouse-served-by", endpoint.id + "/" + model.name);
+            call.stamp(res);
+            res.body() = out;
+            co_await recordDurably(worker, call); // on disk before the caller sees it
+            co_await channel.send(std::move(res));
+            co_return true;
+        }
+
+        // Streaming. From the first byte sent to the caller on, there is no falling back.
+        http::response<http::empty_body> head{http::status::ok, 11};
+        head.set(http::field::content_type, "text/event-stream");
+        head.set(http::field::cache_control, "no-cache");
+        head.set("x-gatehouse-served-by", endpoint.id + "/" + model.name);
+        call.stamp(head);
+        co_await channel.beginStream(std::move(head));
+        const auto streamStart = Clock::now();
+
+        wire::SseParser parser;
+        wire::StreamUsageTracker tracker(upFormat);
+        std::optional<wire::OpenAIToAnthropicStream> toAnthropic;
+        std::optional<wire::AnthropicToOpenAIStream> toOpenAI;
+        if (upFormat == wire::Format::OpenAI && call.format == wire::Format::Anthropic)
+            toAnthropic.emplace();
+        if (upFormat == wire::Format::Anthropic && call.format == wire::Format::OpenAI)
+            toOpenAI.emplace(wire::ResponseOptions{.includeUsage = callerWantsUsage});
+        std::vector<wire::SseEvent> events;
+        std::vector<json::object> converted;
+        std::string out;
+        bool upstreamFailed = false;
+        bool sawEnd = false; // OpenAI [DONE] or Anthropic message_stop
+        const auto cancelDeadline = Clock::now() + kMaxDrainAfterCancel;
+
+        auto emit = [&](const json::object& o) {
+            if (call.format == wire::Format::Anthropic)
+                wire::appendAnthropicSse(out, o);
+            else
+                wire::appendOpenAISse(out, o);
+        };
+        for (;;) {
+            auto [rec4, piece] = co_await exchange->readSome();
+            if (rec4) {
+                upstreamFailed = true;
+                break;
+            }
+            if (piece.empty())
+                break;
+            rec.bytesReceived += std::int64_t(piece.size());
+            events.clear();
+            if (!parser.feed(piece, events)) {
+                upstreamFailed = true;
+                break;
+            }
+            out.clear();
+            for (const auto& e : events) {
+                if (upFormat == wire::Format::OpenAI && e.data == "[DONE]") {
+                    sawEnd = true;
+                    continue; // the gateway sends its own [DONE] last, after recording
+                }
+                error_code jec;
+                json::value v = json::parse(e.data, jec);
+                if (jec || !v.is_object())
+                    continue;
+                const json::object& event = v.get_object();
+                tracker.observe(event);
+                if (const std::size_t n = contentBytes(upFormat, event)) {
+                    generatedBytes += n;
+                    if (!rec.firstTokenMs)
+                        rec.firstTokenMs = call.elapsedMs();
+                }
+                if (upFormat == wire::Format::Anthropic && e.event == "message_stop")
+                    sawEnd = true;
+                converted.clear();
+                if (toAnthropic) {
+                    toAnthropic->feed(event, converted);
+                } else if (toOpenAI) {
+                    toOpenAI->feed(event, converted);
+                } else if (call.format == wire::Format::OpenAI) {
+                    if (!callerWantsUsage && isUsageOnlyChunk(event))
+                        continue;
+                    out += "data: ";
+                    out += e.data;
+                    out += "\n\n";
+                    continue;
+                } else {
+                    // Anthropic to Anthropic: message_stop is held back until the record is on disk.
+                    if (e.event == "message_stop")
+                        continue;
+                    out += "event: ";
+                    out += e.event;
+                    out += "\ndata: ";
+                    out += e.data;
+                    out += "\n\n";
+                    continue;
+                }
+                for (const auto& c : converted) {
+                    // The translated stream's own final event is also held back.
+                    const auto* type = c.if_contains("type");
+                    if (toAnthropic && type && type->is_string() && type->get_string() == "message_stop")
+                        continue;
+                    emit(c);
+                }
+            }
+            if (!out.empty() && !channel.failed())
+                co_await channel.writeChunk(out);
+            if (channel.failed() && Clock::now() > cancelDeadline)
+                break; // the caller left long ago; stop paying attention
+        }
+        call.upstreamTime += Clock::now() - streamStart;
+
+        // The end: the final events wait until the record is durable.
+        out.clear();
+        bool completed = !upstreamFailed && (sawEnd || !parser.hasPartialEvent());
+        converted.clear();
+        if (toAnthropic) {
+            completed = toAnthropic->finish(converted) && completed;
+            for (const auto& c : converted)
+                emit(c);
+        } else if (toOpenAI) {
+            completed = toOpenAI->finish(converted) && completed;
+            for (const auto& c : converted)
+                emit(c);
+        } else if (call.format == wire::Format::Anthropic) {
+            if (sawEnd)
+                out += "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
+            else
+                wire::appendAnthropicSse(out, wire::anthropicError(502, "the upstream stream was cut off"));
+        } else if (!sawEnd) {
+            wire::appendOpenAISse(out, wire::openaiError(502, "the upstream stream was cut off"));
+        }
+        if (call.format == wire::Format::OpenAI && completed)
+            out += "data: [DONE]\n\n";
+
+        usage = tracker.usage();
+        if (!tracker.complete()) {
+            // Cut streams are billed all the same: estimate what the provider will charge.
+            usage.input = std::max(usage.input, tracker.seen() ? usage.input : call.summary.estimatedInputTokens);
+            usage.output = std::max<std::int64_t>(usage.output, std::int64_t(generatedBytes / 3 + (generatedBytes ? 1 : 0)));
+        }
+        rec.tokens = usage;
+        rec.cost = pricing::cost(price, usage);
+        for (const auto& hold : call.reservation.holds)
+            rec.charges.push_back({hold.budgetId, hold.periodStart, rec.cost});
+        for (const auto& alert : state_.ledger.settle(doc, call.reservation, rec.cost))
+            log::warn("budget alert", {{"budget", alert.budgetId}, {"threshold", std::to_string(alert.threshold)},
+                                       {"spent", dollars(alert.spent)}, {"limit", dollars(alert.limit)}});
+        rec.decision = store::Decision::Routed;
+        rec.outcome = channel.failed() ? store::Outcome::Cancelled
+                      : completed      ? store::Outcome::Ok
+                                       : store::Outcome::UpstreamError;
+        rec.latencyMs = call.elapsedMs();
+        co_await recordDurably(worker, call);
+        if (!channel.failed()) {
+            co_await channel.writeChunk(out);
+            co_await channel.endStream();
+        }
+        log::info("request", {{"request_id", rec.requestId}, {"route", rec.ruleId}, {"target", endpoint.id + "/" + model.name},
+                              {"outcome", store::toString(rec.outcome)}, {"ms", std::to_string(rec.latencyMs)}});
+        co_return true;
+    }
+
+    // Every target failed before answering.
+    rec.decision = store::Decision::Error;
+    rec.outcome = lastStatus == 400 ? store::Outcome::Invalid : store::Outcome::UpstreamError;
+    if (!lastBody.empty() && lastStatus != 400) {
+        rec.httpStatus = lastStatus;
+        auto translated = wire::translateErrorBody(call.format, lastStatus, lastBody);
+        (void)lastFormat;
+        co_await recordDurably(worker, call);
+        http::response<http::string_body> res{http::status(lastStatus), 11};
+        res.set(http::field::content_type, "application/json");
+        call.stamp(res);
+        res.body() = json::serialize(translated);
+        co_await channel.send(std::move(res));
+        co_return false;
+    }
+    co_await refuse(worker, call, channel, lastStatus,
+                    lastFailure.empty() ? "no target could serve this request" : lastFailure);
+    co_return false;
+}
+
+Task<void> Proxy::listModels(Call& call, ResponseChannel& channel) {
+    // The models this caller may use: each served model the policy routes for this key (for the
+    // repository named in X-Gatehouse-Repo, if any, for any repository of the catalog if not).
+    const auto& doc = call.policy->document();
+    std::vector<std::string> repos;
+    if (!call.record.repository.empty()) {
+        repos.push_back(call.record.repository);
+    } else {
+        for (const auto& entry : doc.repositories) {
+            std::string sample = entry.match; // a repository this pattern matches
+            for (char& c : sample)
+                if (c == '*' || c == '?')
+                    c = 'x';
+            repos.push_back(sample);
+        }
+    }
+    std::vector<std::string> tasks{""};
+    for (const auto& t : doc.tasks)
+        tasks.push_back(t.value);
+    std::vector<std::pair<std::string, std::string>> models; // name, endpoint
+    for (const auto& e : doc.endpoints)
+        for (const auto& m : e.models) {
+            if (std::any_of(models.begin(), models.end(), [&](const auto& p) { return p.first == m.name; }))
+                continue;
+            bool allowed = false;
+            for (const auto& repo : repos)
+                for (const auto& task : tasks) {
+                    if (allowed)
+                        break;
+                    const auto d = call.policy->evaluator->decide({.team = call.record.team,
+                                                                   .identity = call.record.identity,
+                                                                   .repository = repo,
+                                                                   .task = task,
+                                                                   .model = m.name,
+                                                                   .agent = call.record.agent,
+                                                                   .keyId = call.record.keyId});
+                    // Listed only when the caller would get this very model, not a substitute.
+                    allowed = d.allowed && d.targets.front().model->name == m.name;
+                }
+            if (allowed)
+                models.emplace_back(m.name, e.id);
+        }
+    json::array data;
+    if (call.format == wire::Format::Anthropic) {
+        for (const auto& [name, endpoint] : models)
+            data.push_back(json::object{{"type", "model"}, {"id", name}, {"display_name", name},
+                                        {"created_at", "2025-01-01T00:00:00Z"}});
+    } else {
+        for (const auto& [name, endpoint] : models)
+            data.push_back(json::object{{"id", name}, {"object", "model"}, {"created", 0}, {"owned_by", endpoint}});
+    }
+    json::object body;
+    if (call.format == wire::Format::Anthropic) {
+        body["data"] = data;
+        body["has_more"] = false;
+        body["first_id"] = models.empty() ? json::value(nullptr) : json::value(models.front().first);
+        body["last_id"] = models.empty() ? json::value(nullptr) : json::value(models.back().first);
+    } else {
+        body["object"] = "list";
+        body["data"] = data;
+    }
+    http::response<http::string_body> res{http::status::ok, 11};
+    res.set(http::field::content_type, "application/json");
+    call.stamp(res);
+    res.body() = json::serialize(body);
+    co_await channel.send(std::move(res));
+}
+
+Task<void> Proxy::refuse(Worker& worker, Call& call, ResponseChannel& channel, int status, std::string message,
+                         std::string_view code) {
+    auto& rec = call.record;
+    rec.httpStatus = status;
+    if (rec.outcome == store::Outcome::Ok)
+        rec.outcome = store::Outcome::UpstreamError;
+    if (rec.decision == store::Decision::Routed && rec.outcome == store::Outcome::UpstreamError)
+        rec.decision = store::Decision::Error;
+    rec.latencyMs = call.elapsedMs();
+    if (call.recordable)
+        co_await recordDurably(worker, call);
+    log::info("refused", {{"request_id", rec.requestId}, {"status", std::to_string(status)}, {"route", rec.ruleId},
+                          {"message", message}});
+    http::response<http::string_body> res{http::status(status), 11};
+    res.set(http::field::content_type, "application/json");
+    call.stamp(res);
+    res.body() = json::serialize(code.empty() ? wire::errorBody(call.format, status, message)
+                                 : call.format == wire::Format::OpenAI ? wire::openaiError(status, message, code)
+                                                                       : wire::anthropicError(status, message));
+    co_await channel.send(std::move(res));
+}
+
+Task<void> Proxy::recordDurably(Worker& worker, Call& call) {
+    // The log's writer thread calls back once the record's batch has committed; the wait is a
+    // timer on this worker, so the thread serves other requests meanwhile.
+    struct Wait {
+        explicit Wait(net::io_context& io) : timer(io, net::steady_timer::time_point::max()) {}
+        net::steady_timer timer;
+        bool done = false;
+    };
+    auto wait = std::make_shared<Wait>(worker.io);
+    state_.log->append(call.record, [wait, executor = worker.io.get_executor()] {
+        net::post(executor, [wait] {
+            wait->done = true;
+            wait->timer.cancel();
+        });
+    });
+    if (!wait->done)
+        co_await wait->timer.async_wait(use_nothrow);
+}
+
+} // namespace gh::gateway

@@ -1,0 +1,76 @@
+#pragma once
+// Deterministic request records for the store suites and their child process (no Qt here).
+#include "store/request_record.h"
+
+#include <cstdint>
+#include <string>
+
+namespace gh::test {
+
+// Record `i` of writer `writer`: fields drawn from small sets so that rollups group many
+// records, spread over three hours, with zero to two budget charges.
+inline store::RequestRecord sampleRecord(int writer, int i, std::int64_t baseTimeMs = 1'767'225'600'000) {
+    using namespace gh::policy;
+    static const char* teams[] = {"payments", "web", "data"};
+    static const char* tasks[] = {"", "docs", "codegen", "review"};
+    static const char* models[] = {"gpt-4.1", "gpt-4.1-mini", "qwen2.5-coder:7b"};
+    const auto n = std::uint64_t(writer) * 1'000'003u + std::uint64_t(i);
+    const auto h = n * 0x9E3779B97F4A7C15ull;
+    const auto pick = [&](int shift, int count) { return int((h >> shift) % std::uint64_t(count)); };
+
+    store::RequestRecord r;
+    r.timeMs = baseTimeMs + std::int64_t((h >> 8) % 10'800'000); // three hours
+    r.requestId = "req-" + std::to_string(writer) + "-" + std::to_string(i);
+    r.sessionId = "s-" + std::to_string(i / 10);
+    r.identity = "user" + std::to_string(pick(3, 20)) + "@example.com";
+    r.team = teams[pick(5, 3)];
+    r.keyId = "key_" + std::to_string(pick(7, 5));
+    r.agent = pick(9, 2) ? "claude-code" : "aider";
+    r.repository = "acme/repo-" + std::to_string(pick(11, 7));
+    r.branch = "main";
+    r.task = tasks[pick(13, 4)];
+    r.requestedModel = models[pick(15, 3)];
+    r.policyVersion = 7;
+    switch (pick(17, 10)) {
+    case 0: // denied before any forwarding
+        r.decision = store::Decision::Denied;
+        r.outcome = store::Outcome::Denied;
+        r.httpStatus = 403;
+        r.ruleId = "no-expensive-without-task";
+        r.latencyMs = 1;
+        return r;
+    case 1:
+        r.decision = store::Decision::Routed;
+        r.outcome = store::Outcome::UpstreamError;
+        r.httpStatus = 502;
+        break;
+    default:
+        r.decision = store::Decision::Routed;
+        r.outcome = store::Outcome::Ok;
+        r.httpStatus = 200;
+        break;
+    }
+    r.sensitivity = Sensitivity(pick(19, 4));
+    r.servedModel = r.requestedModel;
+    r.provider = r.servedModel.starts_with("qwen") ? EndpointKind::Ollama : EndpointKind::AzureOpenAI;
+    r.endpointId = r.provider == EndpointKind::Ollama ? "local" : "azure-eu";
+    r.endpointClass = r.provider == EndpointKind::Ollama ? EndpointClass::Local : EndpointClass::Enterprise;
+    r.ruleId = "route-" + std::to_string(pick(21, 3));
+    r.fallback = pick(23, 8) == 0 ? 1 : 0;
+    r.tokens = {std::int64_t(100 + pick(25, 5000)), std::int64_t(pick(27, 2000)), std::int64_t(pick(29, 3) * 1000),
+                std::int64_t(pick(31, 2) * 64)};
+    r.cost = Money(std::int64_t(1 + pick(33, 50'000)));
+    r.latencyMs = 200 + pick(35, 5000);
+    r.firstTokenMs = r.outcome == store::Outcome::Ok ? std::optional<std::int64_t>(50 + pick(37, 400)) : std::nullopt;
+    r.bytesSent = 500 + pick(39, 20'000);
+    r.bytesReceived = 200 + pick(41, 8000);
+    r.toolsEnabled = pick(43, 2) == 1;
+    const int charges = pick(45, 3);
+    if (charges >= 1)
+        r.charges.push_back({r.team + "-monthly", 1'767'225'600'000, r.cost});
+    if (charges >= 2)
+        r.charges.push_back({"global-daily", 1'767'225'600'000 + 86'400'000LL * pick(47, 2), r.cost});
+    return r;
+}
+
+} // namespace gh::test
