@@ -143,6 +143,16 @@ int serve(const std::filesystem::path& dir) {
             server.stop();
         };
         signals.async_wait(onSignal);
+        // Retention: request rows older than retention_days go, at start and hourly after.
+        net::steady_timer retention(signalsIo, std::chrono::seconds(0));
+        std::function<void(error_code)> onRetention = [&](error_code ec) {
+            if (ec)
+                return;
+            requestLog.pruneBefore(nowMs() - std::int64_t(config->retentionDays) * 86'400'000);
+            retention.expires_after(std::chrono::hours(1));
+            retention.async_wait(onRetention);
+        };
+        retention.async_wait(onRetention);
         std::thread signalThread([&] { signalsIo.run(); });
 
         log::info("listening", {{"address", config->listenHost + ":" + std::to_string(port)},

@@ -264,6 +264,7 @@ struct RequestLog::Impl {
     std::vector<std::unique_ptr<Item>> queue;
     bool writerIdle = false;
     bool closing = false;
+    std::optional<TimeMs> pruneCutoff; // rows older than this are to be deleted (retention)
     RequestLogStats counters;
 
     // Owned by the writer thread.
@@ -286,8 +287,18 @@ struct RequestLog::Impl {
             {
                 std::unique_lock lock(mutex);
                 writerIdle = true;
-                wake.wait(lock, [&] { return !queue.empty() || closing; });
+                wake.wait(lock, [&] { return !queue.empty() || closing || pruneCutoff; });
                 writerIdle = false;
+                if (queue.empty() && pruneCutoff && !closing) {
+                    const TimeMs cutoff = *pruneCutoff;
+                    lock.unlock();
+                    // One small step at a time, so records arriving meanwhile wait little.
+                    const bool more = pruneStep(cutoff);
+                    lock.lock();
+                    if (!more && pruneCutoff == cutoff)
+                        pruneCutoff.reset();
+                    continue;
+                }
                 if (queue.empty())
                     return; // closing, and everything is written
                 pending.swap(queue); // the appenders continue in the (reserved) vector we just emptied
@@ -309,6 +320,27 @@ struct RequestLog::Impl {
                 settled.notify_all();
             }
             pending.clear();
+        }
+    }
+
+    // Deletes up to a few thousand request rows older than `cutoff`; true when more remain.
+    // Rollups and budget spend are aggregates and stay: dashboards keep their history.
+    bool pruneStep(TimeMs cutoff) {
+        constexpr int kStep = 5000;
+        try {
+            Transaction tx(writeDb);
+            auto del = writeDb.prepare("DELETE FROM requests WHERE rowid IN "
+                                       "(SELECT rowid FROM requests WHERE time_ms < ?1 ORDER BY time_ms LIMIT ?2)");
+            del.bindAll(cutoff, kStep);
+            del.run();
+            const int deleted = writeDb.changes();
+            tx.commit();
+            std::lock_guard lock(mutex);
+            counters.pruned += std::uint64_t(deleted);
+            return deleted == kStep;
+        } catch (const std::exception& e) {
+            report(std::string("cannot prune old request records: ") + e.what());
+            return false;
         }
     }
 
@@ -413,6 +445,14 @@ void RequestLog::append(RequestRecord record, std::function<void()> onDurable) {
     }
     if (wakeWriter)
         d_->wake.notify_one();
+}
+
+void RequestLog::pruneBefore(TimeMs cutoff) {
+    {
+        std::lock_guard lock(d_->mutex);
+        d_->pruneCutoff = cutoff;
+    }
+    d_->wake.notify_one();
 }
 
 bool RequestLog::flush() {

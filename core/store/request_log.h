@@ -87,6 +87,7 @@ struct RequestLogStats {
     std::uint64_t batches = 0;        // committed transactions
     std::uint64_t failedAttempts = 0; // transactions that failed and were retried or dropped
     std::size_t queued = 0;           // appended, not yet taken by the writer
+    std::uint64_t pruned = 0;         // rows deleted by retention
 };
 
 class RequestLog {
@@ -105,6 +106,10 @@ public:
     // record is committed: keep it short (post to an executor). Callable from any thread.
     // Throws std::logic_error after close().
     void append(RequestRecord record, std::function<void()> onDurable = {});
+
+    // Retention: deletes request rows older than `cutoff` in small steps on the writer thread,
+    // between batches (rollups and budget spend are kept). Returns at once.
+    void pruneBefore(TimeMs cutoff);
 
     // Waits until every record appended before the call is committed (or dropped). False when
     // a record was dropped meanwhile.

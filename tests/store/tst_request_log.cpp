@@ -271,6 +271,31 @@ private slots:
                      std::int64_t(1));
     }
 
+    // Retention deletes old request rows in steps and keeps the rollups and budget spend.
+    void retentionPrunesOldRowsAndKeepsAggregates() {
+        QTemporaryDir dir;
+        RequestLog log(workspaceOf(dir));
+        const std::int64_t base = 1'767'225'600'000;
+        for (int i = 0; i < 12'000; ++i)
+            log.append(sampleRecord(1, i, base));
+        QVERIFY(log.flush());
+        const auto rollupsBefore = scalar(reader(dir), "SELECT sum(requests) FROM hourly_rollups");
+        const auto spendBefore = scalar(reader(dir), "SELECT sum(spent_micros) FROM budget_spend");
+        const std::int64_t cutoff = base + 5'400'000; // the middle of the three hours
+        const auto older = scalar(reader(dir), "SELECT count(*) FROM requests WHERE time_ms < " + std::to_string(cutoff));
+        QVERIFY(older > 5'000); // more than one pruning step
+        log.pruneBefore(cutoff);
+        QTRY_COMPARE_WITH_TIMEOUT(scalar(reader(dir), "SELECT count(*) FROM requests WHERE time_ms < " + std::to_string(cutoff)),
+                                  std::int64_t(0), 10'000);
+        QCOMPARE(scalar(reader(dir), "SELECT count(*) FROM requests"), std::int64_t(12'000) - older);
+        QCOMPARE(scalar(reader(dir), "SELECT sum(requests) FROM hourly_rollups"), rollupsBefore);
+        QCOMPARE(scalar(reader(dir), "SELECT sum(spent_micros) FROM budget_spend"), spendBefore);
+        QCOMPARE(std::int64_t(log.stats().pruned), older);
+        // Recording goes on after pruning.
+        log.append(sampleRecord(2, 1, base));
+        QVERIFY(log.flush());
+    }
+
     void closeDrainsTheQueueAndRefusesMore() {
         QTemporaryDir dir;
         std::atomic<int> durable{0};
