@@ -32,16 +32,19 @@ std::int64_t nowMs() {
         .count();
 }
 
-std::string newRequestId() {
-    // Unique, not secret: a per-thread generator is enough and costs nothing.
+std::string newRequestId(std::int64_t timeMs) {
+    // Time first, then randomness: ids sort by arrival, so the request_id index in requests.db
+    // grows at its end instead of dirtying a random page per record. Unique, not secret: a
+    // per-thread generator is enough.
     thread_local std::mt19937_64 rng{std::random_device{}()};
     static constexpr char kHex[] = "0123456789abcdef";
-    std::string id = "req_";
-    for (int i = 0; i < 2; ++i) {
-        std::uint64_t v = rng();
-        for (int j = 0; j < 12; ++j, v >>= 4)
-            id += kHex[v & 15];
-    }
+    char id[4 + 12 + 12 + 1] = "req_";
+    for (int i = 0; i < 12; ++i)
+        id[4 + i] = kHex[(std::uint64_t(timeMs) >> (4 * (11 - i))) & 15];
+    std::uint64_t v = rng();
+    for (int i = 0; i < 12; ++i, v >>= 4)
+        id[16 + i] = kHex[v & 15];
+    id[28] = '\0';
     return id;
 }
 
@@ -140,6 +143,10 @@ Money maxCostOf(const std::vector<policy::ResolvedTarget>& targets, std::int64_t
 
 // Everything known about one request while it is served.
 struct Proxy::Call {
+    // The request body's JSON lives in this arena: one buffer per request instead of a heap
+    // allocation per value (declared first, so it outlives `body`).
+    unsigned char arenaBuffer[16 * 1024];
+    json::monotonic_resource arena{arenaBuffer, sizeof arenaBuffer};
     Clock::time_point start = Clock::now();
     Request* request = nullptr;
     wire::Format format = wire::Format::OpenAI;
@@ -177,7 +184,7 @@ Task<void> Proxy::handle(Worker& worker, Request& request, ResponseChannel& chan
     Call call;
     call.request = &request;
     call.record.timeMs = nowMs();
-    call.record.requestId = newRequestId();
+    call.record.requestId = newRequestId(call.record.timeMs);
     call.policy = state_.currentPolicy();
     call.record.policyVersion = call.policy->version;
 
@@ -252,7 +259,7 @@ Task<void> Proxy::handle(Worker& worker, Request& request, ResponseChannel& chan
 Task<void> Proxy::complete(Worker& worker, Call& call, ResponseChannel& channel) {
     auto& rec = call.record;
     // 2. A well-formed request.
-    auto body = wire::parseRequestBody(call.request->body());
+    auto body = wire::parseRequestBody(call.request->body(), json::storage_ptr(&call.arena));
     if (!body) {
         rec.decision = store::Decision::Error;
         rec.outcome = store::Outcome::Invalid;
@@ -494,7 +501,7 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
             call.upstreamTime = Clock::now() - call.start - (sentAt - call.start);
             rec.bytesReceived = std::int64_t(text.size());
             error_code jec;
-            json::value parsed = json::parse(text, jec);
+            json::value parsed = json::parse(text, jec, json::storage_ptr(&call.arena));
             if (rec3 || jec || !parsed.is_object()) {
                 lastFailure = "endpoint '" + endpoint.id + "' sent an unreadable response";
                 lastStatus = 502;
@@ -538,7 +545,7 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
             res.set(http::field::content_type, "application/json");
             res.set("x-gatehouse-served-by", endpoint.id + "/" + model.name);
             call.stamp(res);
-            res.body() = out;
+            res.body() = std::move(out);
             co_await recordDurably(worker, call); // on disk before the caller sees it
             co_await channel.send(std::move(res));
             co_return true;

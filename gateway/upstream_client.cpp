@@ -75,6 +75,7 @@ public:
     std::chrono::steady_clock::time_point idleSince;
     bool reused = false;
     bool keepAlive = true;
+    std::vector<char> chunk = std::vector<char>(kChunkSize); // body pieces land here; one per connection
 
     beast::tcp_stream& tcp() {
         return std::visit(
@@ -174,7 +175,7 @@ Task<std::pair<error_code, std::unique_ptr<UpstreamExchange>>> UpstreamClient::s
 }
 
 UpstreamExchange::UpstreamExchange(UpstreamClient& client, std::unique_ptr<UpstreamConnection> connection)
-    : client_(client), connection_(std::move(connection)), chunk_(kChunkSize) {
+    : client_(client), connection_(std::move(connection)) {
     parser_.body_limit(boost::none); // streams can be long; the gateway bounds what it keeps
     parser_.header_limit(64 * 1024);
 }
@@ -226,8 +227,9 @@ Task<std::pair<error_code, std::string_view>> UpstreamExchange::readSome() {
     // Loop: a read may consume only framing (chunk sizes, trailers) and yield no body bytes.
     while (!parser_.is_done()) {
         connection_->tcp().expires_after(client_.timeouts_.response);
-        body.data = chunk_.data();
-        body.size = chunk_.size();
+        auto& chunk = connection_->chunk;
+        body.data = chunk.data();
+        body.size = chunk.size();
         error_code ec;
         co_await std::visit(
             [&](auto& s) -> Task<void> {
@@ -242,9 +244,9 @@ Task<std::pair<error_code, std::string_view>> UpstreamExchange::readSome() {
             connection_->keepAlive = false;
             co_return std::pair{ec, std::string_view{}};
         }
-        const std::size_t got = chunk_.size() - body.size;
+        const std::size_t got = chunk.size() - body.size;
         if (got > 0)
-            co_return std::pair{error_code{}, std::string_view(chunk_.data(), got)};
+            co_return std::pair{error_code{}, std::string_view(chunk.data(), got)};
     }
     co_return std::pair{error_code{}, std::string_view{}};
 }

@@ -61,7 +61,6 @@ private:
     UpstreamClient& client_;
     std::unique_ptr<UpstreamConnection> connection_;
     http::response_parser<http::buffer_body> parser_;
-    std::vector<char> chunk_;
 };
 
 class UpstreamClient {

@@ -317,10 +317,11 @@ void tally(const json::value& v, Tally& t) {
 
 } // namespace
 
-Result<json::object> parseRequestBody(std::string_view body) {
+Result<json::object> parseRequestBody(std::string_view body, json::storage_ptr storage) {
     if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
         return Result<json::object>::failure("the request body is empty: send the request as a JSON object");
     json::stream_parser parser;
+    parser.reset(std::move(storage));
     boost::system::error_code ec;
     const std::size_t consumed = parser.write(body.data(), body.size(), ec);
     if (!ec)

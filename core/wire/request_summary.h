@@ -27,7 +27,9 @@ struct RequestSummary {
 
 // Parses a request body; the message says what is wrong with it ("... is not valid JSON:
 // syntax error at byte 17", "... must be a JSON object, not an array").
-Result<boost::json::object> parseRequestBody(std::string_view body);
+// `storage` lets the caller give the body a per-request arena (a monotonic resource) instead of
+// the heap.
+Result<boost::json::object> parseRequestBody(std::string_view body, boost::json::storage_ptr storage = {});
 
 // Validates the fields the gateway relies on and that each provider requires (model, messages
 // and their roles and content types, Anthropic's max_tokens, stream, tools) and summarises.
