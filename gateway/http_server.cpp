@@ -1,6 +1,7 @@
 #include "http_server.h"
 
 #include "log.h"
+#include "wire/errors.h"
 
 #include <boost/asio/post.hpp>
 #include <boost/json.hpp>
@@ -146,14 +147,12 @@ Task<void> HttpServer::accept(Worker& worker, std::shared_ptr<tcp::acceptor> acc
     }
 }
 
-Task<void> HttpServer::reject(beast::tcp_stream& stream, http::status status, std::string message) {
-    // Protocol-level refusals, before we know which API format the caller speaks: OpenAI's
-    // error shape, which both SDKs display.
+Task<void> HttpServer::reject(beast::tcp_stream& stream, http::status status, std::string message,
+                              wire::Format format) {
     http::response<http::string_body> res{status, 11};
     res.set(http::field::content_type, "application/json");
     res.set(http::field::connection, "close");
-    res.body() = boost::json::serialize(boost::json::object{
-        {"error", {{"message", message}, {"type", "invalid_request_error"}, {"code", nullptr}}}});
+    res.body() = boost::json::serialize(wire::errorBody(format, int(status), message));
     res.prepare_payload();
     stream.expires_after(std::chrono::seconds(5));
     co_await http::async_write(stream, res, use_nothrow);
@@ -165,35 +164,51 @@ Task<void> HttpServer::serve(Worker& worker, std::shared_ptr<Session> session) {
     for (;;) {
         if (stopping_)
             break;
-        // Wait for the next request: idle keep-alive connections time out.
-        stream.expires_after(limits_.idleTimeout);
+        // Wait for the next request's first bytes: idle keep-alive connections time out. From
+        // then on the whole request must arrive within the header timeout, so a client that
+        // trickles its headers (slowloris) is cut off.
+        if (buffer.size() == 0) {
+            stream.expires_after(limits_.idleTimeout);
+            auto [rec, n] = co_await stream.async_read_some(buffer.prepare(16 * 1024), use_nothrow);
+            if (rec)
+                break;
+            buffer.commit(n);
+        }
+        stream.expires_after(limits_.headerTimeout);
         http::request_parser<http::string_body> parser;
         parser.header_limit(32 * 1024);
         parser.body_limit(limits_.maxBodyBytes);
         auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_nothrow);
         (void)hn;
+        // Refusals speak the caller's API format when its path is known (OpenAI's otherwise).
+        const auto target = parser.get().target();
+        const wire::Format format = target.starts_with("/v1/messages") ? wire::Format::Anthropic : wire::Format::OpenAI;
         if (hec) {
-            if (hec == http::error::header_limit)
-                co_await reject(stream, http::status::request_header_fields_too_large, "request headers are too large");
+            if (hec == beast::error::timeout)
+                co_await reject(stream, http::status::request_timeout,
+                                "the request headers did not arrive within " +
+                                    std::to_string(limits_.headerTimeout.count()) + " seconds", format);
+            else if (hec == http::error::header_limit)
+                co_await reject(stream, http::status::request_header_fields_too_large, "request headers are too large", format);
             else if (hec == http::error::body_limit) // a Content-Length over the limit is refused up front
                 co_await reject(stream, http::status::payload_too_large,
                                 "request body of " + std::to_string(parser.content_length().value_or(0)) +
-                                    " bytes is over the limit of " + std::to_string(limits_.maxBodyBytes) + " bytes");
+                                    " bytes is over the limit of " + std::to_string(limits_.maxBodyBytes) + " bytes", format);
             else if (hec != http::error::end_of_stream && hec != net::error::operation_aborted &&
                      hec != beast::error::timeout && hec != net::error::eof && hec != net::error::connection_reset &&
                      hec != net::error::not_connected && buffer.size() + hn > 0)
-                co_await reject(stream, http::status::bad_request, "malformed HTTP request: " + hec.message());
+                co_await reject(stream, http::status::bad_request, "malformed HTTP request: " + hec.message(), format);
             break;
         }
         session->busy = true;
         ++inFlight_;
-        // The whole request (header and body) must arrive in time: slow senders are cut off.
+        // The body too must arrive in time: slow senders are cut off.
         stream.expires_after(limits_.headerTimeout);
         const auto length = parser.content_length();
         if (length && *length > limits_.maxBodyBytes) {
             co_await reject(stream, http::status::payload_too_large,
                             "request body of " + std::to_string(*length) + " bytes is over the limit of " +
-                                std::to_string(limits_.maxBodyBytes) + " bytes");
+                                std::to_string(limits_.maxBodyBytes) + " bytes", format);
             --inFlight_;
             break;
         }
@@ -202,9 +217,9 @@ Task<void> HttpServer::serve(Worker& worker, std::shared_ptr<Session> session) {
         if (bec) {
             if (bec == http::error::body_limit)
                 co_await reject(stream, http::status::payload_too_large,
-                                "request body is over the limit of " + std::to_string(limits_.maxBodyBytes) + " bytes");
+                                "request body is over the limit of " + std::to_string(limits_.maxBodyBytes) + " bytes", format);
             else if (bec == beast::error::timeout)
-                co_await reject(stream, http::status::request_timeout, "the request did not arrive in time");
+                co_await reject(stream, http::status::request_timeout, "the request did not arrive in time", format);
             --inFlight_;
             break;
         }

@@ -4,6 +4,7 @@
 // upstream connection pool, and no locks on the request path.
 #include "net.h"
 #include "upstream_client.h"
+#include "wire/common.h"
 
 #include <atomic>
 #include <chrono>
@@ -76,7 +77,7 @@ private:
     struct Session;
     Task<void> accept(Worker& worker, std::shared_ptr<tcp::acceptor> acceptor);
     Task<void> serve(Worker& worker, std::shared_ptr<Session> session);
-    Task<void> reject(beast::tcp_stream& stream, http::status status, std::string message);
+    Task<void> reject(beast::tcp_stream& stream, http::status status, std::string message, wire::Format format);
 
     ServerLimits limits_;
     Handler handler_;

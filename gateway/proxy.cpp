@@ -698,8 +698,6 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
             co_await channel.writeChunk(out);
             co_await channel.endStream();
         }
-        log::info("request", {{"request_id", rec.requestId}, {"route", rec.ruleId}, {"target", endpoint.id + "/" + model.name},
-                              {"outcome", store::toString(rec.outcome)}, {"ms", std::to_string(rec.latencyMs)}});
         co_return true;
     }
 
