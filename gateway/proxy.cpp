@@ -201,18 +201,18 @@ Task<void> Proxy::handle(Worker& worker, Request& request, ResponseChannel& chan
     }
     const bool known = path == "/v1/chat/completions" || path == "/v1/messages" || path == "/v1/models";
     if (!known) {
-        co_await refuse(worker, call, channel, 404,
-                        "no such endpoint: " + std::string(request.method_string()) + " " + std::string(path) +
-                            "; the gateway serves POST /v1/chat/completions, POST /v1/messages and GET /v1/models");
+        std::string message = "no such endpoint: " + std::string(request.method_string()) + " " + std::string(path) +
+                            "; the gateway serves POST /v1/chat/completions, POST /v1/messages and GET /v1/models";
+        co_await refuse(worker, call, channel, 404, std::move(message));
         co_return;
     }
     if (!header(request, "anthropic-version").empty() && path == "/v1/models")
         call.format = wire::Format::Anthropic;
     const bool isModels = path == "/v1/models";
     if ((isModels && request.method() != http::verb::get) || (!isModels && request.method() != http::verb::post)) {
-        co_await refuse(worker, call, channel, 405,
-                        std::string(path) + " takes " + (isModels ? "GET" : "POST") + ", not " +
-                            std::string(request.method_string()));
+        std::string message = std::string(path) + " takes " + (isModels ? "GET" : "POST") + ", not " +
+                            std::string(request.method_string());
+        co_await refuse(worker, call, channel, 405, std::move(message));
         co_return;
     }
 
@@ -222,8 +222,8 @@ Task<void> Proxy::handle(Worker& worker, Request& request, ResponseChannel& chan
                                                        toLower(auth.substr(0, 7)) == "bearer ")
         secret = auth.substr(7);
     if (secret.empty()) {
-        co_await refuse(worker, call, channel, 401,
-                        "no gateway key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'");
+        std::string message = "no gateway key: send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'";
+        co_await refuse(worker, call, channel, 401, std::move(message));
         co_return;
     }
     const auto auth = state_.keys->authenticate(secret, call.record.timeMs);
@@ -231,9 +231,9 @@ Task<void> Proxy::handle(Worker& worker, Request& request, ResponseChannel& chan
         log::warn("authentication failed", {{"request_id", call.record.requestId},
                                             {"reason", store::toString(*auth.failure)},
                                             {"key_id", auth.key ? auth.key->id : std::string("-")}});
-        co_await refuse(worker, call, channel, 401,
-                        std::string("the gateway key is not valid (") + store::toString(*auth.failure) +
-                            "); ask your platform admin for a key");
+        std::string message = std::string("the gateway key is not valid (") + store::toString(*auth.failure) +
+                            "); ask your platform admin for a key";
+        co_await refuse(worker, call, channel, 401, std::move(message));
         co_return;
     }
     call.key = auth.key;
@@ -263,7 +263,8 @@ Task<void> Proxy::complete(Worker& worker, Call& call, ResponseChannel& channel)
     if (!body) {
         rec.decision = store::Decision::Error;
         rec.outcome = store::Outcome::Invalid;
-        co_await refuse(worker, call, channel, 400, body.error());
+        std::string message = body.error();
+        co_await refuse(worker, call, channel, 400, std::move(message));
         co_return;
     }
     call.body = std::move(body.value());
@@ -271,7 +272,8 @@ Task<void> Proxy::complete(Worker& worker, Call& call, ResponseChannel& channel)
     if (!summary) {
         rec.decision = store::Decision::Error;
         rec.outcome = store::Outcome::Invalid;
-        co_await refuse(worker, call, channel, 400, summary.error());
+        std::string message = summary.error();
+        co_await refuse(worker, call, channel, 400, std::move(message));
         co_return;
     }
     call.summary = std::move(summary.value());
@@ -284,9 +286,9 @@ Task<void> Proxy::complete(Worker& worker, Call& call, ResponseChannel& channel)
         if (!rec.task.empty() && rec.task != task) {
             rec.decision = store::Decision::Error;
             rec.outcome = store::Outcome::Invalid;
-            co_await refuse(worker, call, channel, 400,
-                            "the model alias says task '" + task + "' but X-Gatehouse-Task says '" + rec.task +
-                                "'; send one or make them agree");
+            std::string message = "the model alias says task '" + task + "' but X-Gatehouse-Task says '" + rec.task +
+                                "'; send one or make them agree";
+            co_await refuse(worker, call, channel, 400, std::move(message));
             co_return;
         }
         rec.task = task;
@@ -298,9 +300,9 @@ Task<void> Proxy::complete(Worker& worker, Call& call, ResponseChannel& channel)
                      [&](const std::string& p) { return globMatch(toLower(p), toLower(rec.repository)); })) {
         rec.decision = store::Decision::Denied;
         rec.outcome = store::Outcome::Denied;
-        co_await refuse(worker, call, channel, 403,
-                        "this gateway key may only be used for repositories matching " + join(call.key->repositories) +
-                            (rec.repository.empty() ? "; send X-Gatehouse-Repo" : ", not '" + rec.repository + "'"));
+        std::string message = "this gateway key may only be used for repositories matching " + join(call.key->repositories) +
+                            (rec.repository.empty() ? "; send X-Gatehouse-Repo" : ", not '" + rec.repository + "'");
+        co_await refuse(worker, call, channel, 403, std::move(message));
         co_return;
     }
 
@@ -320,7 +322,8 @@ Task<void> Proxy::complete(Worker& worker, Call& call, ResponseChannel& channel)
         rec.decision = store::Decision::Denied;
         rec.outcome = store::Outcome::Denied;
         const std::string by = call.decision.rule >= 0 ? "denied by route '" + rec.ruleId + "': " : "denied: ";
-        co_await refuse(worker, call, channel, 403, by + call.decision.reason);
+        std::string message = by + call.decision.reason;
+        co_await refuse(worker, call, channel, 403, std::move(message));
         co_return;
     }
     call.targets = call.decision.targets;
@@ -349,11 +352,10 @@ Task<void> Proxy::complete(Worker& worker, Call& call, ResponseChannel& channel)
         const auto it = std::find_if(doc.budgets.begin(), doc.budgets.end(),
                                      [&](const policy::Budget& b) { return b.id == admission.budgetId; });
         const auto period = budgets::periodOf(*it, rec.timeMs);
-        co_await refuse(worker, call, channel, 402,
-                        "budget '" + admission.budgetId + "' is exhausted: " + dollars(admission.spent) + " of " +
+        std::string message = "budget '" + admission.budgetId + "' is exhausted: " + dollars(admission.spent) + " of " +
                             dollars(admission.limit) + " spent this " + toString(it->period) +
-                            " period; it renews at " + isoDate(period.end) + ", or ask a platform admin to raise it",
-                        "insufficient_quota");
+                            " period; it renews at " + isoDate(period.end) + ", or ask a platform admin to raise it";
+        co_await refuse(worker, call, channel, 402, std::move(message), "insufficient_quota");
         co_return;
     }
     call.reservation = std::move(admission.reservation);
@@ -368,10 +370,8 @@ Task<void> Proxy::complete(Worker& worker, Call& call, ResponseChannel& channel)
 Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) {
     auto& rec = call.record;
     const auto& doc = call.policy->document();
-    std::string lastFailure;
+    std::vector<std::string> failures; // one line per target that could not serve, for the caller
     int lastStatus = 502;
-    std::string lastBody;
-    wire::Format lastFormat = wire::Format::OpenAI;
     // Before the body is edited for an upstream (which always asks for usage).
     const bool callerWantsUsage = call.format == wire::Format::OpenAI && wantsStreamUsage(call.body);
 
@@ -384,8 +384,8 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
         if (!endpoint.credential.value.empty()) {
             auto s = state_.credentials ? state_.credentials->secret(endpoint.credential.value) : std::nullopt;
             if (!s) {
-                lastFailure = "endpoint '" + endpoint.id + "' has no secret for credential '" + endpoint.credential.value +
-                              "'; a platform admin must add it";
+                failures.push_back("endpoint '" + endpoint.id + "' has no secret for credential '" + endpoint.credential.value +
+                              "'; a platform admin must add it");
                 log::warn("target skipped", {{"request_id", rec.requestId}, {"endpoint", endpoint.id}, {"reason", "no credential secret"}});
                 continue;
             }
@@ -393,7 +393,7 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
         }
         auto upstream = buildUpstreamRequest(endpoint, model, secret);
         if (!upstream) {
-            lastFailure = "endpoint '" + endpoint.id + "' has an unusable base_url";
+            failures.push_back("endpoint '" + endpoint.id + "' has an unusable base_url");
             continue;
         }
 
@@ -419,7 +419,7 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
                                                                               .defaultMaxTokens = state_.config.defaultMaxOutputTokens});
             if (!translated) {
                 // The request uses something the other format cannot express: the caller must change it.
-                lastFailure = translated.error();
+                failures.push_back(translated.error());
                 lastStatus = 400;
                 continue;
             }
@@ -434,9 +434,8 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
         auto [ec, exchange] = co_await worker.upstream->start(upstream->origin, upstream->request);
         call.upstreamTime += Clock::now() - sentAt;
         if (ec) {
-            lastFailure = "could not reach endpoint '" + endpoint.id + "': " + ec.message();
+            failures.push_back("could not reach endpoint '" + endpoint.id + "': " + ec.message());
             lastStatus = 502;
-            lastBody.clear();
             log::warn("upstream failed", {{"request_id", rec.requestId}, {"endpoint", endpoint.id}, {"error", ec.message()}});
             continue;
         }
@@ -449,18 +448,15 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
             if (status == 401 || status == 403) {
                 // The provider refused the gateway's own credential: that is for an admin to fix,
                 // and the provider's message may quote part of the key. Try the next target.
-                lastFailure = "the provider rejected the gateway's credential for endpoint '" + endpoint.id +
-                              "'; a platform admin must rotate credential '" + endpoint.credential.value + "'";
+                failures.push_back("the provider rejected the gateway's credential for endpoint '" + endpoint.id +
+                              "'; a platform admin must rotate credential '" + endpoint.credential.value + "'");
                 lastStatus = 502;
-                lastBody.clear();
                 continue;
             }
             if (status == 429 || status >= 500) {
-                lastFailure = "endpoint '" + endpoint.id + "' answered " + std::to_string(status) + ": " +
-                              wire::upstreamErrorMessage(status, errorBody);
+                failures.push_back("endpoint '" + endpoint.id + "' answered " + std::to_string(status) + ": " +
+                              wire::upstreamErrorMessage(status, errorBody));
                 lastStatus = status;
-                lastBody = std::move(errorBody);
-                lastFormat = upFormat;
                 continue;
             }
             // The request itself was refused (400, 404, 413, 422...): no other target will take
@@ -503,9 +499,8 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
             error_code jec;
             json::value parsed = json::parse(text, jec, json::storage_ptr(&call.arena));
             if (rec3 || jec || !parsed.is_object()) {
-                lastFailure = "endpoint '" + endpoint.id + "' sent an unreadable response";
+                failures.push_back("endpoint '" + endpoint.id + "' sent an unreadable response");
                 lastStatus = 502;
-                lastBody.clear();
                 continue; // nothing reached the caller yet: the next target may do better
             }
             json::object response = std::move(parsed.get_object());
@@ -520,7 +515,7 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
                 auto translated = upFormat == wire::Format::OpenAI ? wire::openaiResponseToAnthropic(response)
                                                                     : wire::anthropicResponseToOpenAI(response);
                 if (!translated) {
-                    lastFailure = "endpoint '" + endpoint.id + "' sent a response that cannot be translated: " + translated.error();
+                    failures.push_back("endpoint '" + endpoint.id + "' sent a response that cannot be translated: " + translated.error());
                     lastStatus = 502;
                     continue;
                 }
@@ -704,20 +699,9 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
     // Every target failed before answering.
     rec.decision = store::Decision::Error;
     rec.outcome = lastStatus == 400 ? store::Outcome::Invalid : store::Outcome::UpstreamError;
-    if (!lastBody.empty() && lastStatus != 400) {
-        rec.httpStatus = lastStatus;
-        auto translated = wire::translateErrorBody(call.format, lastStatus, lastBody);
-        (void)lastFormat;
-        co_await recordDurably(worker, call);
-        http::response<http::string_body> res{http::status(lastStatus), 11};
-        res.set(http::field::content_type, "application/json");
-        call.stamp(res);
-        res.body() = json::serialize(translated);
-        co_await channel.send(std::move(res));
-        co_return false;
-    }
-    co_await refuse(worker, call, channel, lastStatus,
-                    lastFailure.empty() ? "no target could serve this request" : lastFailure);
+    std::string message = failures.empty() ? std::string("no target could serve this request")
+                                           : "no target could serve this request: " + join(failures, "; ");
+    co_await refuse(worker, call, channel, lastStatus, std::move(message));
     co_return false;
 }
 
@@ -725,18 +709,33 @@ Task<void> Proxy::listModels(Call& call, ResponseChannel& channel) {
     // The models this caller may use: each served model the policy routes for this key (for the
     // repository named in X-Gatehouse-Repo, if any, for any repository of the catalog if not).
     const auto& doc = call.policy->document();
-    std::vector<std::string> repos;
-    if (!call.record.repository.empty()) {
-        repos.push_back(call.record.repository);
-    } else {
-        for (const auto& entry : doc.repositories) {
-            std::string sample = entry.match; // a repository this pattern matches
+    // A repository each pattern matches, to ask the policy about.
+    auto samples = [](const auto& patterns, auto patternOf) {
+        std::vector<std::string> out;
+        for (const auto& p : patterns) {
+            std::string sample = patternOf(p);
             for (char& c : sample)
                 if (c == '*' || c == '?')
                     c = 'x';
-            repos.push_back(sample);
+            out.push_back(std::move(sample));
         }
-    }
+        return out;
+    };
+    const auto& scope = call.key->repositories;
+    auto inScope = [&](const std::string& repo) {
+        return scope.empty() || std::any_of(scope.begin(), scope.end(), [&](const std::string& p) {
+                   return globMatch(toLower(p), toLower(repo));
+               });
+    };
+    std::vector<std::string> repos;
+    if (!call.record.repository.empty())
+        repos.push_back(call.record.repository);
+    else if (!scope.empty())
+        repos = samples(scope, [](const std::string& p) { return p; });
+    else
+        repos = samples(doc.repositories, [](const policy::RepositoryClass& c) { return c.match; });
+    // A key limited to other repositories gets nothing here, as it would from a request.
+    std::erase_if(repos, [&](const std::string& repo) { return !inScope(repo); });
     std::vector<std::string> tasks{""};
     for (const auto& t : doc.tasks)
         tasks.push_back(t.value);

@@ -2,6 +2,7 @@
 
 #include <QDeadlineTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QThread>
 
@@ -46,6 +47,75 @@ HttpResult curl(const QStringList& args, int timeoutMs) {
         break;
     }
     r.body = out;
+    return r;
+}
+
+HttpResult postJson(const QString& url, const QJsonObject& body, const QStringList& headers, int timeoutMs) {
+    QStringList args{"-X", "POST", "-H", "content-type: application/json"};
+    for (const QString& h : headers)
+        args << "-H" << h;
+    args << "--data-binary" << QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact)) << url;
+    return curl(args, timeoutMs);
+}
+
+QList<SseEvent> parseSse(const QByteArray& body) {
+    QList<SseEvent> events;
+    QByteArray text = body;
+    text.replace("\r\n", "\n");
+    SseEvent current;
+    bool hasData = false;
+    const auto flush = [&] {
+        if (hasData || !current.event.isEmpty())
+            events.append(current);
+        current = SseEvent{};
+        hasData = false;
+    };
+    for (const QByteArray& line : text.split('\n')) {
+        if (line.isEmpty()) {
+            flush();
+            continue;
+        }
+        if (line.startsWith(':'))
+            continue;
+        const int colon = line.indexOf(':');
+        const QByteArray field = colon < 0 ? line : line.left(colon);
+        QByteArray value = colon < 0 ? QByteArray() : line.mid(colon + 1);
+        if (value.startsWith(' '))
+            value.remove(0, 1);
+        if (field == "event") {
+            current.event = QString::fromUtf8(value);
+        } else if (field == "data") {
+            if (hasData)
+                current.data += '\n';
+            current.data += value;
+            hasData = true;
+        }
+    }
+    flush();
+    return events;
+}
+
+NodeResult runNode(const QString& script, const QStringList& args, const QStringList& extraEnv, int timeoutMs) {
+    NodeResult r;
+    QProcess p;
+    auto env = QProcessEnvironment::systemEnvironment();
+    for (const auto& kv : extraEnv)
+        env.insert(kv.section('=', 0, 0), kv.section('=', 1));
+    p.setProcessEnvironment(env);
+    p.setWorkingDirectory(QFileInfo(script).absolutePath());
+    p.start(QStringLiteral("node"), QStringList{script} + args);
+    if (!p.waitForStarted(10'000))
+        return r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished(5000);
+        r.out = p.readAllStandardOutput();
+        r.err = p.readAllStandardError();
+        return r;
+    }
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
     return r;
 }
 
@@ -205,6 +275,14 @@ QJsonArray recordedRequests(const QString& requestsDb) {
     sqlite3_finalize(stmt);
     sqlite3_close(db);
     return rows;
+}
+
+QJsonObject recordedRequest(const QString& requestsDb, const QString& requestId) {
+    const QJsonArray rows = recordedRequests(requestsDb);
+    for (const auto& row : rows)
+        if (row.toObject().value("request_id").toString() == requestId)
+            return row.toObject();
+    return {};
 }
 
 } // namespace gh::test

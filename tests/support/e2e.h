@@ -35,6 +35,30 @@ struct HttpResult {
 // curl with the given arguments plus -sS -i; the status, headers and body are split out.
 HttpResult curl(const QStringList& args, int timeoutMs = 30'000);
 
+// POST `body` as JSON to `url` with extra request headers ("Name: value").
+HttpResult postJson(const QString& url, const QJsonObject& body, const QStringList& headers = {},
+                    int timeoutMs = 30'000);
+
+// One server-sent event of a streamed response.
+struct SseEvent {
+    QString event;   // the "event:" field; empty when absent
+    QByteArray data; // the "data:" lines joined with '\n'
+    QJsonObject json() const { return QJsonDocument::fromJson(data).object(); }
+};
+// The events of an SSE body, in order (comments and blank events skipped).
+QList<SseEvent> parseSse(const QByteArray& body);
+
+// A client script run with node; stdout is expected to be one JSON document.
+struct NodeResult {
+    int exitCode = -1; // -1: did not start or timed out
+    QByteArray out;
+    QByteArray err;
+    QJsonObject json() const { return QJsonDocument::fromJson(out).object(); }
+};
+// Runs `node SCRIPT ARGS` in the script's directory with extra environment "NAME=value" entries.
+NodeResult runNode(const QString& script, const QStringList& args, const QStringList& extraEnv = {},
+                   int timeoutMs = 30'000);
+
 // A line-oriented process: waits for a line on stdout that starts with a prefix.
 class ChildProcess {
 public:
@@ -72,6 +96,8 @@ class Gateway {
 public:
     Gateway();
     QString dir() const { return workspace_.path(); }
+    // The gatehoused workspace inside dir(): gatehoused.yaml, policy.yaml, the databases.
+    QString workspace() const { return workspace_.filePath("ws"); }
     // `gatehoused init` into a fresh temporary directory, then a config suited to tests
     // (port 0, short timeouts).
     bool init(const QString& extraConfig = {});
@@ -84,7 +110,7 @@ public:
     int stop() { return process_.terminate(); }
     QString url() const { return QStringLiteral("http://127.0.0.1:%1").arg(process_.port()); }
     ChildProcess& process() { return process_; }
-    QString requestsDb() const { return workspace_.filePath("requests.db"); }
+    QString requestsDb() const { return workspace_.filePath("ws/requests.db"); }
     // Runs `gatehoused ARGS`, returns exit code; out/err captured.
     int run(const QStringList& args, const QByteArray& input = {}, QByteArray* out = nullptr, QByteArray* err = nullptr);
 
@@ -95,5 +121,7 @@ private:
 
 // Rows of requests.db, newest last, as JSON objects keyed by column name.
 QJsonArray recordedRequests(const QString& requestsDb);
+// The row with this request_id (x-gatehouse-request-id); empty when there is none.
+QJsonObject recordedRequest(const QString& requestsDb, const QString& requestId);
 
 } // namespace gh::test
