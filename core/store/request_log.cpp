@@ -276,6 +276,32 @@ struct RequestLog::Impl {
 
     std::thread writer;
 
+    // Checkpoints (copying WAL pages into the database file) run on their own connection and
+    // thread: done by the writer, as SQLite's automatic checkpoints are, a checkpoint of tens of
+    // megabytes would stall every commit behind it, and with them every response waiting for
+    // its record. A PASSIVE checkpoint never blocks the writer; when it has caught up, the
+    // writer's next commit starts the WAL from its beginning again.
+    Database checkpointDb;
+    std::thread checkpointer;
+    std::condition_variable checkpointWake;
+
+    void runCheckpoints() {
+        using namespace std::chrono_literals;
+        std::unique_lock lock(mutex);
+        while (!closing) {
+            checkpointWake.wait_for(lock, 1s, [&] { return closing; });
+            if (closing)
+                break;
+            lock.unlock();
+            try {
+                checkpointDb.exec("PRAGMA wal_checkpoint(PASSIVE)");
+            } catch (const std::exception& e) {
+                report(std::string("WAL checkpoint failed: ") + e.what());
+            }
+            lock.lock();
+        }
+    }
+
     void report(const std::string& message) const {
         if (options.onError)
             options.onError(message);
@@ -416,10 +442,11 @@ RequestLog::RequestLog(const std::filesystem::path& workspace, Options options) 
     open.synchronous = d_->options.synchronous;
     d_->writeDb = openRequestsDb(workspace, open);
     d_->path = d_->writeDb.path();
-    // The writer's page cache holds the hot index pages (64 MiB instead of SQLite's 2 MiB), and
-    // checkpoints run every 64 MiB of WAL instead of every 4 MiB, so an index page changed by
-    // many batches is copied into the database once per checkpoint, not once per few batches.
-    d_->writeDb.exec("PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384");
+    // The writer's page cache holds the hot index pages (64 MiB instead of SQLite's 2 MiB); it
+    // never checkpoints itself (see runCheckpoints).
+    d_->writeDb.exec("PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 0");
+    d_->checkpointDb = openRequestsDb(workspace, open);
+    d_->checkpointDb.exec("PRAGMA wal_autocheckpoint = 0");
     d_->insertRequest = d_->writeDb.prepare(insertRequestSql());
     d_->upsertRollup = d_->writeDb.prepare(kUpsertRollup);
     d_->upsertSpend = d_->writeDb.prepare(kUpsertSpend);
@@ -428,6 +455,7 @@ RequestLog::RequestLog(const std::filesystem::path& workspace, Options options) 
     d_->readDb = openRequestsDb(workspace, read);
     d_->queue.reserve(d_->options.maxBatch);
     d_->writer = std::thread([impl = d_.get()] { impl->run(); });
+    d_->checkpointer = std::thread([impl = d_.get()] { impl->runCheckpoints(); });
 }
 
 RequestLog::~RequestLog() { close(); }
@@ -469,8 +497,18 @@ void RequestLog::close() {
         d_->closing = true;
     }
     d_->wake.notify_one();
+    d_->checkpointWake.notify_all();
     if (d_->writer.joinable())
         d_->writer.join();
+    if (d_->checkpointer.joinable()) {
+        d_->checkpointer.join();
+        // A final full checkpoint leaves a small WAL behind for the next start.
+        try {
+            d_->checkpointDb.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        } catch (const std::exception& e) {
+            d_->report(std::string("final WAL checkpoint failed: ") + e.what());
+        }
+    }
 }
 
 RequestLogStats RequestLog::stats() const {
