@@ -49,6 +49,28 @@ Task<error_code> ResponseChannel::endStream() {
     co_return ec;
 }
 
+void WorkerInbox::deliver(std::function<void()> fn) {
+    bool schedule = false;
+    {
+        std::lock_guard lock(mutex_);
+        pending_.push_back(std::move(fn));
+        schedule = !std::exchange(scheduled_, true);
+    }
+    if (schedule)
+        net::post(io_, [this] { drain(); });
+}
+
+void WorkerInbox::drain() {
+    std::vector<std::function<void()>> batch;
+    {
+        std::lock_guard lock(mutex_);
+        batch.swap(pending_);
+        scheduled_ = false;
+    }
+    for (auto& fn : batch)
+        fn();
+}
+
 struct HttpServer::Session {
     explicit Session(tcp::socket socket) : stream(std::move(socket)) {}
     beast::tcp_stream stream;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -49,10 +50,27 @@ private:
     std::uint64_t bytesSent_ = 0;
 };
 
+// Functions handed to a worker from other threads (the request log's writer), run on the
+// worker's thread. They are run in batches: a batch of records committed together wakes the
+// worker once, not once per record.
+class WorkerInbox {
+public:
+    explicit WorkerInbox(net::io_context& io) : io_(io) {}
+    void deliver(std::function<void()> fn);
+
+private:
+    void drain();
+    net::io_context& io_;
+    std::mutex mutex_;
+    std::vector<std::function<void()>> pending_;
+    bool scheduled_ = false;
+};
+
 struct Worker {
     int index = 0;
     net::io_context io{1};
     std::unique_ptr<UpstreamClient> upstream;
+    WorkerInbox inbox{io};
 };
 
 using Handler = std::function<Task<void>(Worker&, Request&, ResponseChannel&)>;

@@ -819,8 +819,8 @@ Task<void> Proxy::recordDurably(Worker& worker, Call& call) {
         bool done = false;
     };
     auto wait = std::make_shared<Wait>(worker.io);
-    state_.log->append(call.record, [wait, executor = worker.io.get_executor()] {
-        net::post(executor, [wait] {
+    state_.log->append(call.record, [wait, &inbox = worker.inbox] {
+        inbox.deliver([wait] {
             wait->done = true;
             wait->timer.cancel();
         });
