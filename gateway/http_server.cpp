@@ -234,6 +234,12 @@ Task<void> HttpServer::serve(Worker& worker, std::shared_ptr<Session> session) {
             --inFlight_;
             break;
         }
+        // A client that asked to be told it may send its body (curl does for large bodies) is
+        // told so, rather than left waiting a second for nothing.
+        if (const auto expect = parser.get()[http::field::expect]; beast::iequals(expect, "100-continue")) {
+            http::response<http::empty_body> proceed{http::status::continue_, 11};
+            co_await http::async_write(stream, proceed, use_nothrow);
+        }
         auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_nothrow);
         (void)bn;
         if (bec) {
