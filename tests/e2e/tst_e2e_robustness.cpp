@@ -351,7 +351,9 @@ void TestE2eRobustness::initTestCase() {
         QVERIFY(config.open(QIODevice::ReadOnly));
         QByteArray text = config.readAll();
         config.close();
-        text.replace("upstream_timeout_seconds: 5", "upstream_timeout_seconds: " + QByteArray::number(kUpstreamTimeoutSeconds));
+        QVERIFY2(text.contains("upstream_timeout_seconds: 5\n"), text.constData());
+        text.replace("upstream_timeout_seconds: 5\n",
+                     "upstream_timeout_seconds: " + QByteArray::number(kUpstreamTimeoutSeconds) + "\n");
         QVERIFY(text.contains("header_timeout_seconds: " + QByteArray::number(kHeaderTimeoutSeconds)));
         QVERIFY(config.open(QIODevice::WriteOnly | QIODevice::Truncate));
         config.write(text);
