@@ -432,7 +432,8 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
 
         const auto sentAt = Clock::now();
         auto [ec, exchange] = co_await worker.upstream->start(upstream->origin, upstream->request);
-        call.upstreamTime += Clock::now() - sentAt;
+        const auto headerAt = Clock::now();
+        call.upstreamTime += headerAt - sentAt; // time spent waiting on providers is not overhead
         if (ec) {
             failures.push_back("could not reach endpoint '" + endpoint.id + "': " + ec.message());
             lastStatus = 502;
@@ -494,7 +495,7 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
 
         if (!call.summary.stream) {
             auto [rec3, text] = co_await exchange->readAll(kMaxUpstreamBody);
-            call.upstreamTime = Clock::now() - call.start - (sentAt - call.start);
+            call.upstreamTime += Clock::now() - headerAt;
             rec.bytesReceived = std::int64_t(text.size());
             error_code jec;
             json::value parsed = json::parse(text, jec, json::storage_ptr(&call.arena));
