@@ -114,7 +114,9 @@ int serve(const std::filesystem::path& dir) {
         HttpServer server(threads,
                           ServerLimits{config->maxBodyBytes, std::chrono::seconds(config->headerTimeoutSeconds),
                                        std::chrono::seconds(config->idleTimeoutSeconds), std::chrono::seconds(30)},
-                          makeClientTlsContext(config->upstreamCaFile),
+                          makeClientTlsContext(config->upstreamCaFile.empty()
+                                                   ? std::string()
+                                                   : ws.resolve(config->upstreamCaFile).string()),
                           UpstreamTimeouts{std::chrono::seconds(config->upstreamConnectTimeoutSeconds),
                                            std::chrono::seconds(config->upstreamTimeoutSeconds)},
                           [&proxy](Worker& w, Request& r, ResponseChannel& c) { return proxy.handle(w, r, c); });
@@ -128,6 +130,7 @@ int serve(const std::filesystem::path& dir) {
             if (ec)
                 return;
             if (signal == SIGHUP) {
+                vault.forget(); // credentials rotated with `credential set` take effect now
                 std::ostringstream messages;
                 if (auto next = loadPolicyFile(policyPath, messages)) {
                     state.policy.store(std::make_shared<const PolicyRuntime>(PolicyRuntime{next, ++version}));

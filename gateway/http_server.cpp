@@ -8,43 +8,59 @@
 
 namespace gh::gateway {
 
+namespace {
+constexpr auto kWriteTimeout = std::chrono::seconds(60);
+} // namespace
+
 Task<error_code> ResponseChannel::send(http::response<http::string_body> response) {
+    // A client that stops reading is cut off rather than holding its upstream and budget.
+    stream_.expires_after(kWriteTimeout);
     response.keep_alive(keepAlive_);
     response.prepare_payload();
     started_ = true;
     auto [ec, n] = co_await http::async_write(stream_, response, use_nothrow);
     bytesSent_ += n;
+    stream_.expires_never(); // the deadline covers this write only
     failed_ = failed_ || bool(ec);
     co_return ec;
 }
 
 Task<error_code> ResponseChannel::beginStream(http::response<http::empty_body> header) {
+    // A client that stops reading is cut off rather than holding its upstream and budget.
+    stream_.expires_after(kWriteTimeout);
     header.keep_alive(keepAlive_);
     header.chunked(true);
     started_ = true;
     http::response_serializer<http::empty_body> serializer(header);
     auto [ec, n] = co_await http::async_write_header(stream_, serializer, use_nothrow);
     bytesSent_ += n;
+    stream_.expires_never(); // the deadline covers this write only
     failed_ = failed_ || bool(ec);
     co_return ec;
 }
 
 Task<error_code> ResponseChannel::writeChunk(std::string_view data) {
+    // A client that stops reading is cut off rather than holding its upstream and budget.
+    stream_.expires_after(kWriteTimeout);
     if (failed_)
         co_return make_error_code(net::error::broken_pipe);
     if (data.empty())
         co_return error_code{}; // an empty chunk would end the stream
     auto [ec, n] = co_await net::async_write(stream_, http::make_chunk(net::buffer(data.data(), data.size())), use_nothrow);
     bytesSent_ += n;
+    stream_.expires_never(); // the deadline covers this write only
     failed_ = failed_ || bool(ec);
     co_return ec;
 }
 
 Task<error_code> ResponseChannel::endStream() {
+    // A client that stops reading is cut off rather than holding its upstream and budget.
+    stream_.expires_after(kWriteTimeout);
     if (failed_)
         co_return make_error_code(net::error::broken_pipe);
     auto [ec, n] = co_await net::async_write(stream_, http::make_chunk_last(), use_nothrow);
     bytesSent_ += n;
+    stream_.expires_never(); // the deadline covers this write only
     failed_ = failed_ || bool(ec);
     co_return ec;
 }
@@ -236,7 +252,8 @@ Task<void> HttpServer::serve(Worker& worker, std::shared_ptr<Session> session) {
         }
         // A client that asked to be told it may send its body (curl does for large bodies) is
         // told so, rather than left waiting a second for nothing.
-        if (const auto expect = parser.get()[http::field::expect]; beast::iequals(expect, "100-continue")) {
+        if (const auto expect = parser.get()[http::field::expect];
+            parser.get().version() >= 11 && beast::iequals(expect, "100-continue")) {
             http::response<http::empty_body> proceed{http::status::continue_, 11};
             co_await http::async_write(stream, proceed, use_nothrow);
         }
@@ -253,7 +270,8 @@ Task<void> HttpServer::serve(Worker& worker, std::shared_ptr<Session> session) {
         }
         stream.expires_never(); // the handler sets its own deadlines (upstreams can be slow)
         Request request = parser.release();
-        ResponseChannel channel(stream, request.keep_alive() && !stopping_);
+        // HEAD answers would carry a body here; closing afterwards keeps the connection in step.
+        ResponseChannel channel(stream, request.keep_alive() && !stopping_ && request.method() != http::verb::head);
         co_await handler_(worker, request, channel);
         --inFlight_;
         session->busy = false;

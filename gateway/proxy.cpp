@@ -330,7 +330,12 @@ Task<void> Proxy::complete(Worker& worker, Call& call, ResponseChannel& channel)
 
     // 5. Budgets: hold the worst case before forwarding.
     const auto& doc = call.policy->document();
-    const std::int64_t maxOutput = call.summary.maxOutputTokens.value_or(state_.config.defaultMaxOutputTokens);
+    // Reserve for what the caller asked, within sane bounds: an absurd max_tokens must not
+    // overflow the cost into a negative (free) hold.
+    constexpr std::int64_t kMaxTokens = 10'000'000;
+    const std::int64_t maxOutput =
+        std::clamp<std::int64_t>(call.summary.maxOutputTokens.value_or(state_.config.defaultMaxOutputTokens), 0, kMaxTokens);
+    call.summary.estimatedInputTokens = std::clamp<std::int64_t>(call.summary.estimatedInputTokens, 0, kMaxTokens);
     auto admission = state_.ledger.reserve(doc, call.decision.budgets,
                                            maxCostOf(call.targets, call.summary.estimatedInputTokens, maxOutput),
                                            rec.timeMs);

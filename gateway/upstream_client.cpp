@@ -168,7 +168,11 @@ Task<std::pair<error_code, std::unique_ptr<UpstreamExchange>>> UpstreamClient::s
         if (!ec)
             co_return std::pair{error_code{}, std::move(exchange)};
         exchange->connection_->keepAlive = false;
-        if (!reused)
+        // Only a pooled connection the server had already closed is retried: never after a
+        // timeout, which may mean the provider is working on (and billing) the request.
+        const bool staleConnection = ec == net::error::eof || ec == http::error::end_of_stream ||
+                                     ec == net::error::connection_reset || ec == net::error::broken_pipe;
+        if (!reused || !staleConnection)
             co_return std::pair{ec, nullptr};
     }
     co_return std::pair{make_error_code(net::error::connection_reset), nullptr};
@@ -176,25 +180,31 @@ Task<std::pair<error_code, std::unique_ptr<UpstreamExchange>>> UpstreamClient::s
 
 UpstreamExchange::UpstreamExchange(UpstreamClient& client, std::unique_ptr<UpstreamConnection> connection)
     : client_(client), connection_(std::move(connection)) {
-    parser_.body_limit(boost::none); // streams can be long; the gateway bounds what it keeps
-    parser_.header_limit(64 * 1024);
+    newParser();
+}
+
+void UpstreamExchange::newParser() {
+    parser_.emplace();
+    parser_->body_limit(boost::none); // streams can be long; the gateway bounds what it keeps
+    parser_->header_limit(64 * 1024);
 }
 
 UpstreamExchange::~UpstreamExchange() {
     // Back to the pool only when the response was read to its end on a keep-alive connection.
-    if (connection_ && connection_->keepAlive && parser_.is_done() && parser_.get().keep_alive())
+    if (connection_ && connection_->keepAlive && parser_->is_done() && parser_->get().result_int() >= 200 &&
+        parser_->get().keep_alive())
         client_.release(std::move(connection_));
 }
 
-unsigned UpstreamExchange::status() const { return parser_.get().result_int(); }
+unsigned UpstreamExchange::status() const { return parser_->get().result_int(); }
 
 std::string UpstreamExchange::header(std::string_view name) const {
-    const auto& fields = parser_.get();
+    const auto& fields = parser_->get();
     auto it = fields.find(beast::string_view(name.data(), name.size()));
     return it == fields.end() ? std::string() : std::string(it->value());
 }
 
-bool UpstreamExchange::done() const { return parser_.is_done(); }
+bool UpstreamExchange::done() const { return parser_->is_done(); }
 
 Task<error_code> UpstreamExchange::send(const http::request<http::string_body>& request) {
     connection_->tcp().expires_after(client_.timeouts_.response);
@@ -210,22 +220,28 @@ Task<error_code> UpstreamExchange::send(const http::request<http::string_body>& 
 }
 
 Task<error_code> UpstreamExchange::readHeader() {
-    connection_->tcp().expires_after(client_.timeouts_.response);
-    error_code ec;
-    co_await std::visit(
-        [&](auto& s) -> Task<void> {
-            auto [rec, n] = co_await http::async_read_header(*s, connection_->buffer, parser_, use_nothrow);
-            (void)n;
-            ec = rec;
-        },
-        connection_->stream);
-    co_return ec;
+    // Interim answers (100 Continue, 103 Early Hints) are not the response: read past them, or
+    // the real response would be left on the connection for the next request to read.
+    for (;;) {
+        connection_->tcp().expires_after(client_.timeouts_.response);
+        error_code ec;
+        co_await std::visit(
+            [&](auto& s) -> Task<void> {
+                auto [rec, n] = co_await http::async_read_header(*s, connection_->buffer, *parser_, use_nothrow);
+                (void)n;
+                ec = rec;
+            },
+            connection_->stream);
+        if (ec || parser_->get().result_int() >= 200)
+            co_return ec;
+        newParser();
+    }
 }
 
 Task<std::pair<error_code, std::string_view>> UpstreamExchange::readSome() {
-    auto& body = parser_.get().body();
+    auto& body = parser_->get().body();
     // Loop: a read may consume only framing (chunk sizes, trailers) and yield no body bytes.
-    while (!parser_.is_done()) {
+    while (!parser_->is_done()) {
         connection_->tcp().expires_after(client_.timeouts_.response);
         auto& chunk = connection_->chunk;
         body.data = chunk.data();
@@ -233,7 +249,7 @@ Task<std::pair<error_code, std::string_view>> UpstreamExchange::readSome() {
         error_code ec;
         co_await std::visit(
             [&](auto& s) -> Task<void> {
-                auto [rec, n] = co_await http::async_read_some(*s, connection_->buffer, parser_, use_nothrow);
+                auto [rec, n] = co_await http::async_read_some(*s, connection_->buffer, *parser_, use_nothrow);
                 (void)n;
                 ec = rec;
             },

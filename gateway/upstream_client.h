@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <variant>
@@ -57,10 +58,11 @@ private:
     friend class UpstreamClient;
     Task<error_code> send(const http::request<http::string_body>& request);
     Task<error_code> readHeader();
+    void newParser();
 
     UpstreamClient& client_;
     std::unique_ptr<UpstreamConnection> connection_;
-    http::response_parser<http::buffer_body> parser_;
+    std::optional<http::response_parser<http::buffer_body>> parser_; // re-made after a 1xx answer
 };
 
 class UpstreamClient {

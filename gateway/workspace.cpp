@@ -42,11 +42,14 @@ std::string readFile(const std::filesystem::path& path) {
 int initWorkspace(const std::filesystem::path& dir, std::ostream& out, std::ostream& err) {
     const Workspace ws{dir};
     std::error_code ec;
-    if (std::filesystem::exists(ws.configFile(), ec)) {
-        err << dir.string() << ": error: already a workspace (" << ws.configFile().string()
-            << " exists); nothing was changed\n";
-        return 1;
-    }
+    // Never overwrite: a new master key would make every sealed credential unreadable.
+    for (const auto& existing : {ws.configFile(), ws.masterKeyFile(), ws.adminTokenFile(), dir / "state.db",
+                                 dir / "requests.db", dir / "policy.yaml"})
+        if (std::filesystem::exists(existing, ec)) {
+            err << dir.string() << ": error: already a workspace (" << existing.string()
+                << " exists); nothing was changed\n";
+            return 1;
+        }
     std::filesystem::create_directories(dir, ec);
     if (ec) {
         err << dir.string() << ": error: cannot create the directory: " << ec.message() << "\n";

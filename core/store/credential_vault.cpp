@@ -45,6 +45,11 @@ std::optional<std::string> CredentialVault::secret(std::string_view id) const {
     return plain;
 }
 
+void CredentialVault::forget() {
+    std::lock_guard lock(mutex_);
+    opened_.clear();
+}
+
 std::vector<CredentialInfo> CredentialVault::list() const {
     std::lock_guard lock(mutex_);
     std::vector<CredentialInfo> out;

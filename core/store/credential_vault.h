@@ -32,6 +32,9 @@ public:
     // key that is not the one it was sealed with).
     std::optional<std::string> secret(std::string_view id) const;
     std::vector<CredentialInfo> list() const;
+    // Drops the opened secrets, so the next use reads the current sealed ones (after another
+    // process rotated a credential).
+    void forget();
 
 private:
     crypto::MasterKey key_;
