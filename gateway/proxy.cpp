@@ -259,24 +259,22 @@ Task<void> Proxy::handle(Worker& worker, Request& request, ResponseChannel& chan
 Task<void> Proxy::complete(Worker& worker, Call& call, ResponseChannel& channel) {
     auto& rec = call.record;
     // 2. A well-formed request.
-    auto body = wire::parseRequestBody(call.request->body(), json::storage_ptr(&call.arena));
-    if (!body) {
+    std::string invalid;
+    if (auto body = wire::parseRequestBody(call.request->body(), json::storage_ptr(&call.arena)); !body) {
+        invalid = body.error();
+    } else {
+        call.body = std::move(body.value());
+        if (auto summary = wire::summarizeRequest(call.format, call.body); !summary)
+            invalid = summary.error();
+        else
+            call.summary = std::move(summary.value());
+    }
+    if (!invalid.empty()) {
         rec.decision = store::Decision::Error;
         rec.outcome = store::Outcome::Invalid;
-        std::string message = body.error();
-        co_await refuse(worker, call, channel, 400, std::move(message));
+        co_await refuse(worker, call, channel, 400, std::move(invalid));
         co_return;
     }
-    call.body = std::move(body.value());
-    auto summary = wire::summarizeRequest(call.format, call.body);
-    if (!summary) {
-        rec.decision = store::Decision::Error;
-        rec.outcome = store::Outcome::Invalid;
-        std::string message = summary.error();
-        co_await refuse(worker, call, channel, 400, std::move(message));
-        co_return;
-    }
-    call.summary = std::move(summary.value());
     rec.requestedModel = cleanMetadata(call.summary.model);
     rec.toolsEnabled = call.summary.hasTools;
     std::string model = call.summary.model;
@@ -340,9 +338,8 @@ Task<void> Proxy::complete(Worker& worker, Call& call, ResponseChannel& channel)
                                            maxCostOf(call.targets, call.summary.estimatedInputTokens, maxOutput),
                                            rec.timeMs);
     if (admission.verdict == budgets::Verdict::Downgrade) {
-        const auto it = std::find_if(doc.budgets.begin(), doc.budgets.end(),
-                                     [&](const policy::Budget& b) { return b.id == admission.budgetId; });
-        call.targets = call.policy->evaluator->downgradeTargets(call.decision, int(it - doc.budgets.begin()), model);
+        const int exhaustedIndex = int(doc.findBudget(admission.budgetId) - doc.budgets.data());
+        call.targets = call.policy->evaluator->downgradeTargets(call.decision, exhaustedIndex, model);
         log::info("budget downgrade", {{"request_id", rec.requestId}, {"budget", admission.budgetId}});
         const std::string exhausted = admission.budgetId;
         admission = call.targets.empty()
@@ -354,8 +351,7 @@ Task<void> Proxy::complete(Worker& worker, Call& call, ResponseChannel& channel)
     if (admission.verdict != budgets::Verdict::Admit) {
         rec.decision = store::Decision::Blocked;
         rec.outcome = store::Outcome::BudgetBlocked;
-        const auto it = std::find_if(doc.budgets.begin(), doc.budgets.end(),
-                                     [&](const policy::Budget& b) { return b.id == admission.budgetId; });
+        const policy::Budget* it = doc.findBudget(admission.budgetId);
         const auto period = budgets::periodOf(*it, rec.timeMs);
         std::string message = "budget '" + admission.budgetId + "' is exhausted: " + dollars(admission.spent) + " of " +
                             dollars(admission.limit) + " spent this " + toString(it->period) +
@@ -366,15 +362,13 @@ Task<void> Proxy::complete(Worker& worker, Call& call, ResponseChannel& channel)
     call.reservation = std::move(admission.reservation);
 
     // 6. Forward, with fallbacks.
-    const bool answered = co_await forward(worker, call, channel);
+    co_await forward(worker, call, channel);
     if (call.reservation.active()) // nothing billable happened
         state_.ledger.release(call.reservation);
-    (void)answered;
 }
 
-Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) {
+Task<void> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) {
     auto& rec = call.record;
-    const auto& doc = call.policy->document();
     std::vector<std::string> failures; // one line per target that could not serve, for the caller
     int lastStatus = 502;
     // Before the body is edited for an upstream (which always asks for usage).
@@ -482,7 +476,7 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
             call.stamp(res);
             res.body() = json::serialize(translated);
             co_await channel.send(std::move(res));
-            co_return true;
+            co_return;
         }
 
         // Success: this target serves the request.
@@ -534,11 +528,7 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
             rec.tokens = usage;
             rec.cost = pricing::cost(price, usage);
             rec.firstTokenMs = call.elapsedMs();
-            for (const auto& hold : call.reservation.holds)
-                rec.charges.push_back({hold.budgetId, hold.periodStart, rec.cost});
-            for (const auto& alert : state_.ledger.settle(doc, call.reservation, rec.cost))
-                log::warn("budget alert", {{"budget", alert.budgetId}, {"threshold", std::to_string(alert.threshold)},
-                                           {"spent", dollars(alert.spent)}, {"limit", dollars(alert.limit)}});
+            settleBudgets(call);
             rec.decision = store::Decision::Routed;
             rec.outcome = store::Outcome::Ok;
             rec.latencyMs = call.elapsedMs();
@@ -549,7 +539,7 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
             res.body() = std::move(out);
             co_await recordDurably(worker, call); // on disk before the caller sees it
             co_await channel.send(std::move(res));
-            co_return true;
+            co_return;
         }
 
         // Streaming. From the first byte sent to the caller on, there is no falling back.
@@ -684,11 +674,7 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
         }
         rec.tokens = usage;
         rec.cost = pricing::cost(price, usage);
-        for (const auto& hold : call.reservation.holds)
-            rec.charges.push_back({hold.budgetId, hold.periodStart, rec.cost});
-        for (const auto& alert : state_.ledger.settle(doc, call.reservation, rec.cost))
-            log::warn("budget alert", {{"budget", alert.budgetId}, {"threshold", std::to_string(alert.threshold)},
-                                       {"spent", dollars(alert.spent)}, {"limit", dollars(alert.limit)}});
+        settleBudgets(call);
         rec.decision = store::Decision::Routed;
         rec.outcome = channel.failed() ? store::Outcome::Cancelled
                       : completed      ? store::Outcome::Ok
@@ -699,7 +685,7 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
             co_await channel.writeChunk(out);
             co_await channel.endStream();
         }
-        co_return true;
+        co_return;
     }
 
     // Every target failed before answering.
@@ -708,7 +694,7 @@ Task<bool> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
     std::string message = failures.empty() ? std::string("no target could serve this request")
                                            : "no target could serve this request: " + join(failures, "; ");
     co_await refuse(worker, call, channel, lastStatus, std::move(message));
-    co_return false;
+    co_return;
 }
 
 Task<void> Proxy::listModels(Call& call, ResponseChannel& channel) {
@@ -814,6 +800,16 @@ Task<void> Proxy::refuse(Worker& worker, Call& call, ResponseChannel& channel, i
                                  : call.format == wire::Format::OpenAI ? wire::openaiError(status, message, code)
                                                                        : wire::anthropicError(status, message));
     co_await channel.send(std::move(res));
+}
+
+void Proxy::settleBudgets(Call& call) {
+    // The holds become the request's real cost; the record carries what each budget was charged.
+    auto& rec = call.record;
+    for (const auto& hold : call.reservation.holds)
+        rec.charges.push_back({hold.budgetId, hold.periodStart, rec.cost});
+    for (const auto& alert : state_.ledger.settle(call.policy->document(), call.reservation, rec.cost))
+        log::warn("budget alert", {{"budget", alert.budgetId}, {"threshold", std::to_string(alert.threshold)},
+                                   {"spent", dollars(alert.spent)}, {"limit", dollars(alert.limit)}});
 }
 
 Task<void> Proxy::recordDurably(Worker& worker, Call& call) {

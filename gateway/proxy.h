@@ -21,7 +21,8 @@ private:
     Task<void> refuse(Worker& worker, Call& call, ResponseChannel& channel, int status, std::string message,
                       std::string_view code = {});
     Task<void> recordDurably(Worker& worker, Call& call);
-    Task<bool> forward(Worker& worker, Call& call, ResponseChannel& channel);
+    Task<void> forward(Worker& worker, Call& call, ResponseChannel& channel);
+    void settleBudgets(Call& call);
 
     GatewayState& state_;
 };

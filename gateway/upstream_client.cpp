@@ -94,13 +94,6 @@ UpstreamClient::UpstreamClient(net::any_io_executor executor, std::shared_ptr<ss
 
 UpstreamClient::~UpstreamClient() = default;
 
-std::size_t UpstreamClient::idleConnections() const {
-    std::size_t n = 0;
-    for (const auto& [_, list] : idle_)
-        n += list.size();
-    return n;
-}
-
 Task<std::pair<error_code, std::unique_ptr<UpstreamConnection>>> UpstreamClient::connect(const Origin& origin) {
     auto conn = std::make_unique<UpstreamConnection>();
     conn->originKey = origin.key();
@@ -197,14 +190,6 @@ UpstreamExchange::~UpstreamExchange() {
 }
 
 unsigned UpstreamExchange::status() const { return parser_->get().result_int(); }
-
-std::string UpstreamExchange::header(std::string_view name) const {
-    const auto& fields = parser_->get();
-    auto it = fields.find(beast::string_view(name.data(), name.size()));
-    return it == fields.end() ? std::string() : std::string(it->value());
-}
-
-bool UpstreamExchange::done() const { return parser_->is_done(); }
 
 Task<error_code> UpstreamExchange::send(const http::request<http::string_body>& request) {
     connection_->tcp().expires_after(client_.timeouts_.response);

@@ -47,10 +47,8 @@ public:
     UpstreamExchange& operator=(const UpstreamExchange&) = delete;
 
     unsigned status() const;
-    std::string header(std::string_view name) const;
     // The next piece of the body; empty with no error at the end. Valid until the next call.
     Task<std::pair<error_code, std::string_view>> readSome();
-    bool done() const;
     // The whole remaining body, up to `limit` bytes.
     Task<std::pair<error_code, std::string>> readAll(std::size_t limit);
 
@@ -75,7 +73,6 @@ public:
     Task<std::pair<error_code, std::unique_ptr<UpstreamExchange>>> start(const Origin& origin,
                                                                          const http::request<http::string_body>& request);
 
-    std::size_t idleConnections() const;
 
 private:
     friend class UpstreamExchange;

@@ -99,9 +99,8 @@ std::vector<Alert> Ledger::settle(const policy::Document& doc, Reservation& rese
         a.reserved -= hold.amount;
         const Money before = a.spent;
         a.spent += actualCost;
-        const auto it = std::find_if(doc.budgets.begin(), doc.budgets.end(),
-                                     [&](const policy::Budget& b) { return b.id == hold.budgetId; });
-        if (it == doc.budgets.end() || it->limit.micros <= 0)
+        const policy::Budget* it = doc.findBudget(hold.budgetId);
+        if (!it || it->limit.micros <= 0)
             continue;
         // Spend only grows within a period, so each threshold is crossed exactly once: that
         // crossing is the alert. (Spend restored after a restart is already past its

@@ -189,6 +189,12 @@ struct Document {
                 return &e;
         return nullptr;
     }
+    const Budget* findBudget(std::string_view id) const {
+        for (const auto& b : budgets)
+            if (b.id == id)
+                return &b;
+        return nullptr;
+    }
 };
 
 // Names as they are written in policy files.
