@@ -3,118 +3,6 @@
 namespace gh::store {
 namespace {
 
-// Append new steps at the end; never edit a step that has shipped.
-
-constexpr Migration kStateSteps[] = {
-    {1, "gateway keys", R"sql(
-CREATE TABLE gateway_keys (
-    id            TEXT PRIMARY KEY,            -- 'key_' + random hex, stable for the key's life
-    secret_sha256 BLOB NOT NULL UNIQUE,        -- the secret itself is never stored
-    display_prefix TEXT NOT NULL,              -- first characters after 'ghk_', to recognise a key
-    identity      TEXT NOT NULL,
-    team          TEXT NOT NULL,
-    repositories  TEXT NOT NULL DEFAULT '[]',  -- JSON array of patterns; [] = any repository
-    created_ms    INTEGER NOT NULL,
-    expires_ms    INTEGER,                     -- NULL: never expires
-    revoked_ms    INTEGER                      -- NULL: not revoked
-);
-CREATE INDEX gateway_keys_identity ON gateway_keys(identity);
-)sql"},
-    {2, "sealed provider credentials", R"sql(
-CREATE TABLE credentials (
-    id          TEXT PRIMARY KEY,  -- the id the policy names; stable across rotations
-    sealed      BLOB NOT NULL,     -- AES-256-GCM under the workspace master key (crypto/seal.h)
-    fingerprint TEXT NOT NULL,     -- keyed, non-reversible; what people compare
-    created_ms  INTEGER NOT NULL,
-    rotated_ms  INTEGER NOT NULL
-);
-)sql"},
-};
-
-// Text columns hold names as written in policy files ("confidential", "azure-openai"); NULL or
-// '' where a request never got that far (a denied request has no provider). The indexes by
-// dimension end in time_ms (and implicitly seq, the rowid), so "the newest rows of team X" is a
-// range scan that pages by (time_ms, seq) keys, never by offset. Each index costs about 1 us per
-// inserted row (bench/store); request ids that grow with time (UUIDv7-like) keep
-// requests_request_id an append at its right edge.
-constexpr Migration kRequestsSteps[] = {
-    {1, "request records, hourly rollups, budget spend", R"sql(
-CREATE TABLE requests (
-    seq                 INTEGER PRIMARY KEY,   -- insertion order; with time_ms, the paging key
-    time_ms             INTEGER NOT NULL,      -- arrival, UTC milliseconds since the epoch
-    request_id          TEXT NOT NULL,
-    session_id          TEXT NOT NULL,
-    identity            TEXT NOT NULL,
-    team                TEXT NOT NULL,
-    key_id              TEXT NOT NULL,
-    agent               TEXT NOT NULL,
-    repository          TEXT NOT NULL,
-    branch              TEXT NOT NULL,
-    sensitivity         TEXT,
-    task                TEXT NOT NULL,
-    requested_model     TEXT NOT NULL,
-    served_model        TEXT NOT NULL,
-    provider            TEXT,
-    endpoint_id         TEXT NOT NULL,
-    endpoint_class      TEXT,
-    policy_version      INTEGER NOT NULL,
-    rule_id             TEXT NOT NULL,
-    decision            TEXT NOT NULL,
-    fallback            INTEGER NOT NULL,
-    input_tokens        INTEGER NOT NULL,
-    output_tokens       INTEGER NOT NULL,
-    cached_input_tokens INTEGER NOT NULL,
-    cache_write_tokens  INTEGER NOT NULL,
-    cost_micros         INTEGER NOT NULL,
-    latency_ms          INTEGER NOT NULL,
-    first_token_ms      INTEGER,
-    http_status         INTEGER NOT NULL,
-    outcome             TEXT NOT NULL,
-    bytes_sent          INTEGER NOT NULL,
-    bytes_received      INTEGER NOT NULL,
-    tools_enabled       INTEGER NOT NULL,
-    charges             TEXT                   -- JSON [[budget_id, period_start_ms, micros], ...]
-);
-CREATE INDEX requests_time       ON requests(time_ms);
-CREATE INDEX requests_request_id ON requests(request_id);
-CREATE INDEX requests_team       ON requests(team, time_ms);
-CREATE INDEX requests_identity   ON requests(identity, time_ms);
-CREATE INDEX requests_repository ON requests(repository, time_ms);
-CREATE INDEX requests_status     ON requests(outcome, time_ms);
-
--- Kept at write time by RequestLog, one row per hour and combination of the dimensions the
--- dashboards group by; '' where a dimension does not apply.
-CREATE TABLE hourly_rollups (
-    hour_ms             INTEGER NOT NULL,      -- start of the UTC hour
-    team                TEXT NOT NULL,
-    provider            TEXT NOT NULL,
-    model               TEXT NOT NULL,         -- served model
-    task                TEXT NOT NULL,
-    sensitivity         TEXT NOT NULL,
-    endpoint_class      TEXT NOT NULL,
-    requests            INTEGER NOT NULL,
-    denials             INTEGER NOT NULL,
-    errors              INTEGER NOT NULL,
-    input_tokens        INTEGER NOT NULL,
-    output_tokens       INTEGER NOT NULL,
-    cached_input_tokens INTEGER NOT NULL,
-    cache_write_tokens  INTEGER NOT NULL,
-    cost_micros         INTEGER NOT NULL,
-    bytes_out           INTEGER NOT NULL,
-    PRIMARY KEY (hour_ms, team, provider, model, task, sensitivity, endpoint_class)
-) WITHOUT ROWID;
-
--- What each budget period has spent, summed from the charges of the recorded requests. The
--- gateway restores its ledger from here at start-up.
-CREATE TABLE budget_spend (
-    budget_id       TEXT NOT NULL,
-    period_start_ms INTEGER NOT NULL,
-    spent_micros    INTEGER NOT NULL,
-    PRIMARY KEY (budget_id, period_start_ms)
-) WITHOUT ROWID;
-)sql"},
-};
-
 Database openIn(const std::filesystem::path& workspace, const char* file, const OpenOptions& options,
                 std::span<const Migration> steps) {
     if (!options.readOnly)
@@ -129,15 +17,13 @@ Database openIn(const std::filesystem::path& workspace, const char* file, const 
 
 } // namespace
 
-std::span<const Migration> stateMigrations() { return kStateSteps; }
-std::span<const Migration> requestsMigrations() { return kRequestsSteps; }
 
 Database openStateDb(const std::filesystem::path& workspace, const OpenOptions& options) {
-    return openIn(workspace, kStateDbFile, options, kStateSteps);
+    return openIn(workspace, kStateDbFile, options, stateMigrations());
 }
 
 Database openRequestsDb(const std::filesystem::path& workspace, const OpenOptions& options) {
-    return openIn(workspace, kRequestsDbFile, options, kRequestsSteps);
+    return openIn(workspace, kRequestsDbFile, options, requestsMigrations());
 }
 
 } // namespace gh::store

@@ -1,0 +1,3 @@
+# Sources of core/audit, relative to core/.
+list(APPEND GATEHOUSE_CORE_SOURCES
+)
