@@ -7,6 +7,18 @@
 #include "policy/validator.h"
 #include "proxy.h"
 #include "store/credential_vault.h"
+#include "admin/admin_api.h"
+#include "admin/admin_server.h"
+#include "audit/audit_log.h"
+#include "metrics.h"
+#include "policy_service.h"
+#include "scheduler.h"
+#include "store/admin_token_store.h"
+#include "store/alert_log.h"
+#include "store/idempotency.h"
+#include "store/policy_versions.h"
+#include "store/schema.h"
+#include "webhook.h"
 
 #include <boost/asio/signal_set.hpp>
 
@@ -47,23 +59,6 @@ std::optional<Config> loadWorkspaceConfig(const Workspace& ws, std::ostream& err
     return result.config;
 }
 
-// Loads and compiles a policy file; prints the validator's messages; nullptr when invalid.
-std::shared_ptr<const policy::Evaluator> loadPolicyFile(const std::filesystem::path& path, std::ostream& err) {
-    std::string text;
-    try {
-        text = readFile(path);
-    } catch (const std::exception& e) {
-        err << path.string() << ": error: " << e.what() << "\n";
-        return nullptr;
-    }
-    auto result = policy::loadPolicy(text);
-    for (const auto& d : result.diagnostics)
-        err << policy::format(d, path.string()) << "\n";
-    if (!result.ok())
-        return nullptr;
-    return policy::Evaluator::compile(std::move(*result.document));
-}
-
 class VaultCredentials : public CredentialSource {
 public:
     explicit VaultCredentials(store::CredentialVault& vault) : vault_(vault) {}
@@ -84,30 +79,55 @@ int serve(const std::filesystem::path& dir) {
     if (!masterKey)
         return 1;
     const auto policyPath = ws.resolve(config->policyFile);
-    auto evaluator = loadPolicyFile(policyPath, std::cerr);
-    if (!evaluator) {
-        std::cerr << policyPath.string() << ": the policy is not valid; the gateway does not start\n";
-        return 1;
-    }
     try {
-        store::KeyStore keys(dir);
+        store::KeyStore keys(dir, *masterKey);
         store::RequestLogOptions logOptions;
         logOptions.synchronous = config->durableAgainstPowerLoss ? store::Synchronous::Full : store::Synchronous::Normal;
         logOptions.onError = [](const std::string& message) { log::error("request log", {{"error", message}}); };
         store::RequestLog requestLog(dir, logOptions);
         store::CredentialVault vault(dir, *masterKey);
+        store::AdminTokenStore adminTokens(dir);
+        store::PolicyVersionStore policyVersions(dir);
+        store::IdempotencyStore idempotency(dir, *masterKey);
+        store::AlertLog alerts(dir);
+        audit::AuditLog auditLog(dir, *masterKey);
         VaultCredentials credentials(vault);
+        Metrics metrics(GATEHOUSE_VERSION);
+        GatewayEvents events;
 
         GatewayState state;
         state.config = *config;
         state.keys = &keys;
         state.log = &requestLog;
         state.credentials = &credentials;
-        std::int64_t version = 1;
-        state.policy.store(std::make_shared<const PolicyRuntime>(PolicyRuntime{evaluator, version}));
+        state.metrics = &metrics;
+        state.events = &events;
+        PolicyService policyService(state, policyVersions, policyPath,
+                                    policy::ValidationOptions{config->allowLinkLocalEndpoints});
+        if (!policyService.start(std::cerr, nowMs())) {
+            std::cerr << policyPath.string() << ": the policy is not valid; the gateway does not start\n";
+            return 1;
+        }
         // Spend recorded before a restart still counts against this period's budgets.
         for (const auto& spend : requestLog.loadBudgetSpend())
             state.ledger.restore(spend.budgetId, spend.periodStart, spend.spent);
+
+        std::unique_ptr<WebhookNotifier> webhook;
+        if (!config->webhookUrl.empty()) {
+            WebhookConfig hook;
+            hook.url = config->webhookUrl;
+            hook.caFile = config->webhookCaFile.empty() ? std::string() : ws.resolve(config->webhookCaFile).string();
+            if (!config->webhookSigningCredential.empty()) {
+                auto secret = vault.secret(config->webhookSigningCredential);
+                if (!secret) {
+                    std::cerr << ws.configFile().string() << ": error: webhook_signing_credential '"
+                              << config->webhookSigningCredential << "' has no secret; set it first\n";
+                    return 1;
+                }
+                hook.signingSecret = std::move(*secret);
+            }
+            webhook = std::make_unique<WebhookNotifier>(std::move(hook));
+        }
 
         Proxy proxy(state);
         const int threads = config->threads > 0 ? config->threads : int(std::max(1u, std::thread::hardware_concurrency()));
@@ -117,13 +137,33 @@ int serve(const std::filesystem::path& dir) {
                           makeClientTlsContext(config->upstreamCaFile.empty()
                                                    ? std::string()
                                                    : ws.resolve(config->upstreamCaFile).string()),
-                          UpstreamTimeouts{std::chrono::seconds(config->upstreamConnectTimeoutSeconds),
-                                           std::chrono::seconds(config->upstreamTimeoutSeconds)},
+                          UpstreamOptions{std::chrono::seconds(config->upstreamConnectTimeoutSeconds),
+                                          std::chrono::seconds(config->upstreamTimeoutSeconds),
+                                          config->allowLinkLocalEndpoints},
                           [&proxy](Worker& w, Request& r, ResponseChannel& c) { return proxy.handle(w, r, c); });
         const auto port = server.listen(config->listenHost, config->listenPort);
 
-        // Signals: TERM/INT drain and exit; HUP reloads the policy (an invalid one is refused and
-        // the running one stays in force).
+        // The admin API: its own HTTPS listener, threads and read-only view of requests.db.
+        RequestsReader requestsReader;
+        requestsReader.db = store::openRequestsDb(dir, store::OpenOptions{.readOnly = true});
+        AdminServices services{state, ws, *masterKey, adminTokens, keys, vault, idempotency, alerts, auditLog,
+                               policyService, metrics, requestsReader, GATEHOUSE_VERSION, nowMs(), {}, {},
+                               [&server] { return server.inFlight(); }};
+        AdminApi adminApi(services);
+        AdminServer adminServer(makeServerTlsContext(ws.resolve(config->adminCertificateFile).string(),
+                                                     ws.resolve(config->adminKeyFile).string()),
+                                AdminServerLimits{},
+                                [&adminApi](const AdminRequest& r, const std::string& remote) { return adminApi.handle(r, remote); },
+                                &AdminApi::refusal);
+        const auto adminPort = adminServer.listen(config->adminHost, config->adminPort);
+        const auto hostText = [](const std::string& h) { return h.find(':') != std::string::npos ? "[" + h + "]" : h; };
+        services.dataListen = hostText(config->listenHost) + ":" + std::to_string(port);
+        services.adminListen = "https://" + hostText(config->adminHost) + ":" + std::to_string(adminPort);
+        Scheduler scheduler(SchedulerServices{state, events, keys, vault, alerts, idempotency, auditLog, webhook.get()},
+                            std::chrono::seconds(config->schedulerIntervalSeconds));
+
+        // Signals: TERM/INT drain and exit; HUP re-reads sealed credentials and the policy file
+        // (an invalid file is refused and the running policy stays in force).
         net::io_context signalsIo;
         net::signal_set signals(signalsIo, SIGTERM, SIGINT, SIGHUP);
         std::function<void(error_code, int)> onSignal = [&](error_code ec, int signal) {
@@ -132,12 +172,22 @@ int serve(const std::filesystem::path& dir) {
             if (signal == SIGHUP) {
                 vault.forget(); // credentials rotated with `credential set` take effect now
                 std::ostringstream messages;
-                if (auto next = loadPolicyFile(policyPath, messages)) {
-                    state.policy.store(std::make_shared<const PolicyRuntime>(PolicyRuntime{next, ++version}));
-                    log::info("policy reloaded", {{"version", std::to_string(version)}});
-                } else {
-                    log::error("policy reload refused; the running policy stays in force",
-                               {{"file", policyPath.string()}, {"problems", messages.str()}});
+                try {
+                    const bool applied = policyService.reloadFile(messages, nowMs(), [&](const store::PolicyVersion& running, std::int64_t next) {
+                        auditLog.append({"policy.yaml (SIGHUP)", "", "policy.apply", "policy", "ok",
+                                         boost::json::serialize(boost::json::object{
+                                             {"from_version", running.version}, {"to_version", next},
+                                             {"before_sha256", running.sha256Hex}, {"source", "file"}}),
+                                         ""},
+                                        nowMs());
+                    });
+                    if (applied)
+                        log::info("policy reloaded", {{"version", std::to_string(policyService.runningVersion())}});
+                    else
+                        log::error("policy reload refused; the running policy stays in force",
+                                   {{"file", policyPath.string()}, {"problems", messages.str()}});
+                } catch (const std::exception& e) {
+                    log::error("policy reload refused: the audit chain could not record it", {{"error", e.what()}});
                 }
                 signals.async_wait(onSignal);
                 return;
@@ -157,15 +207,23 @@ int serve(const std::filesystem::path& dir) {
         };
         retention.async_wait(onRetention);
         std::thread signalThread([&] { signalsIo.run(); });
+        adminServer.start();
+        scheduler.start();
 
-        log::info("listening", {{"address", config->listenHost + ":" + std::to_string(port)},
+        log::info("listening", {{"address", services.dataListen},
+                                {"admin", services.adminListen},
                                 {"threads", std::to_string(threads)},
-                                {"policy_version", std::to_string(version)}});
+                                {"policy_version", std::to_string(policyService.runningVersion())}});
+        std::cout << "admin listening on " << services.adminListen << std::endl;
         std::cout << "listening on " << config->listenHost << ":" << port << std::endl;
         server.run();
+        adminServer.stop();
+        scheduler.stop();
         signalsIo.stop();
         signalThread.join();
         requestLog.close();
+        if (webhook)
+            webhook->flush(std::chrono::seconds(5));
         log::info("stopped", {{"records", std::to_string(requestLog.stats().durable)}});
         return 0;
     } catch (const std::exception& e) {

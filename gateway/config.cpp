@@ -26,6 +26,16 @@ upstream_ca_file: ""            # extra CA bundle to trust besides the system st
 retention_days: 90              # request records older than this are deleted
 default_max_output_tokens: 4096 # budget reservation when a request sets no max_tokens
 durability: process             # records are committed before responses end; "power" also fsyncs
+
+# The admin API (HTTPS; the console connects here). See docs/admin-api.md.
+admin_listen: 127.0.0.1:8443
+admin_tls_certificate: admin-cert.pem  # made by init (self-signed); or your own certificate
+admin_tls_key: admin-key.pem
+scheduler_interval_seconds: 60  # how often rotation schedules are checked
+webhook_url: ""                 # alerts (budgets, rotation) are POSTed here as JSON
+webhook_signing_credential: ""  # a credential id whose secret signs webhook bodies (HMAC-SHA256)
+webhook_ca_file: ""
+allow_link_local_endpoints: false # allow policy endpoints on link-local / cloud metadata addresses
 )";
 }
 
@@ -84,27 +94,50 @@ ConfigResult loadConfig(const std::string& path) {
                 *target = int(*v);
         };
     };
+    auto hostPort = [&](const YAML::Node& n, const std::string& key, std::string& hostOut, std::uint16_t& portOut) {
+        auto s = string(n, key);
+        if (!s)
+            return;
+        const auto colon = s->rfind(':');
+        unsigned port = 0;
+        const char* p = s->data() + colon + 1;
+        auto [end, ec] = std::from_chars(p, s->data() + s->size(), port);
+        if (colon == std::string::npos || colon == 0 || ec != std::errc{} || end != s->data() + s->size() || port > 65535) {
+            fail(n.Mark(), key + " must be HOST:PORT, such as 127.0.0.1:8080");
+            return;
+        }
+        std::string host = s->substr(0, colon);
+        if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+            host = host.substr(1, host.size() - 2);
+        hostOut = host;
+        portOut = std::uint16_t(port);
+    };
+    auto boolean = [&](bool& into) {
+        return [&, target = &into](const YAML::Node& n, const std::string& key) {
+            auto s = string(n, key);
+            if (s && (*s == "true" || *s == "false"))
+                *target = *s == "true";
+            else if (s)
+                fail(n.Mark(), key + " must be true or false");
+        };
+    };
+    auto textInto = [&](std::string& into) {
+        return [&, target = &into](const YAML::Node& n, const std::string& key) {
+            if (auto s = string(n, key))
+                *target = *s;
+        };
+    };
     using Setter = std::function<void(const YAML::Node&, const std::string&)>;
     const std::map<std::string, Setter> setters{
-        {"listen",
-         [&](const YAML::Node& n, const std::string& key) {
-             auto s = string(n, key);
-             if (!s)
-                 return;
-             const auto colon = s->rfind(':');
-             unsigned port = 0;
-             const char* p = s->data() + colon + 1;
-             auto [end, ec] = std::from_chars(p, s->data() + s->size(), port);
-             if (colon == std::string::npos || colon == 0 || ec != std::errc{} || end != s->data() + s->size() || port > 65535) {
-                 fail(n.Mark(), "listen must be HOST:PORT, such as 127.0.0.1:8080");
-                 return;
-             }
-             std::string host = s->substr(0, colon);
-             if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-                 host = host.substr(1, host.size() - 2);
-             config.listenHost = host;
-             config.listenPort = std::uint16_t(port);
-         }},
+        {"listen", [&](const YAML::Node& n, const std::string& key) { hostPort(n, key, config.listenHost, config.listenPort); }},
+        {"admin_listen", [&](const YAML::Node& n, const std::string& key) { hostPort(n, key, config.adminHost, config.adminPort); }},
+        {"admin_tls_certificate", textInto(config.adminCertificateFile)},
+        {"admin_tls_key", textInto(config.adminKeyFile)},
+        {"scheduler_interval_seconds", seconds(config.schedulerIntervalSeconds)},
+        {"webhook_url", textInto(config.webhookUrl)},
+        {"webhook_signing_credential", textInto(config.webhookSigningCredential)},
+        {"webhook_ca_file", textInto(config.webhookCaFile)},
+        {"allow_link_local_endpoints", boolean(config.allowLinkLocalEndpoints)},
         {"threads", [&](const YAML::Node& n, const std::string& key) { if (auto v = integer(n, key, 0, 256)) config.threads = int(*v); }},
         {"policy", [&](const YAML::Node& n, const std::string& key) { if (auto s = string(n, key)) config.policyFile = *s; }},
         {"max_body_bytes", [&](const YAML::Node& n, const std::string& key) { if (auto v = integer(n, key, 1024, 1LL << 30)) config.maxBodyBytes = std::uint64_t(*v); }},

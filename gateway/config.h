@@ -25,6 +25,17 @@ struct Config {
     //   process: committed to the WAL (survives a crash or kill -9 of gatehoused; DESIGN's bar)
     //   power:   also fsynced (survives a machine crash or power loss; costs an fsync per batch)
     bool durableAgainstPowerLoss = false;
+
+    // The admin API: HTTPS only, loopback by default (see docs/admin-api.md).
+    std::string adminHost = "127.0.0.1";
+    std::uint16_t adminPort = 8443;
+    std::string adminCertificateFile = "admin-cert.pem"; // relative to the workspace
+    std::string adminKeyFile = "admin-key.pem";
+    int schedulerIntervalSeconds = 60;  // how often rotation schedules are checked
+    std::string webhookUrl;             // alerts are POSTed here; "" = none
+    std::string webhookSigningCredential; // id of a sealed credential whose secret signs webhook bodies
+    std::string webhookCaFile;          // extra CA bundle for the webhook receiver
+    bool allowLinkLocalEndpoints = false; // policy endpoints on 169.254/16, fe80::/10, metadata hosts
 };
 
 struct ConfigResult {

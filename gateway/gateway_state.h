@@ -3,6 +3,7 @@
 // the request log and the provider credentials.
 #include "budgets/ledger.h"
 #include "config.h"
+#include "gateway_events.h"
 #include "policy/evaluator.h"
 #include "store/key_store.h"
 #include "store/request_log.h"
@@ -13,6 +14,8 @@
 #include <string>
 
 namespace gh::gateway {
+
+class Metrics;
 
 // An immutable snapshot of the policy in force. Requests hold it for their whole life, so a
 // policy change never affects a request already being served.
@@ -36,6 +39,8 @@ struct GatewayState {
     store::RequestLog* log = nullptr;
     const CredentialSource* credentials = nullptr;
     budgets::Ledger ledger;
+    Metrics* metrics = nullptr;              // Prometheus counters (metrics.h); optional in tests
+    GatewayEvents* events = nullptr;         // budget alerts, failed authentications; optional
 
     std::shared_ptr<const PolicyRuntime> currentPolicy() const { return policy.load(std::memory_order_acquire); }
 };

@@ -94,7 +94,7 @@ struct HttpServer::Session {
 };
 
 HttpServer::HttpServer(int threads, ServerLimits limits, std::shared_ptr<ssl::context> upstreamTls,
-                       UpstreamTimeouts timeouts, Handler handler)
+                       UpstreamOptions timeouts, Handler handler)
     : limits_(limits), handler_(std::move(handler)) {
     threads = std::max(1, threads);
     for (int i = 0; i < threads; ++i) {

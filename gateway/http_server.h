@@ -77,7 +77,7 @@ using Handler = std::function<Task<void>(Worker&, Request&, ResponseChannel&)>;
 
 class HttpServer {
 public:
-    HttpServer(int threads, ServerLimits limits, std::shared_ptr<ssl::context> upstreamTls, UpstreamTimeouts timeouts,
+    HttpServer(int threads, ServerLimits limits, std::shared_ptr<ssl::context> upstreamTls, UpstreamOptions timeouts,
                Handler handler);
     ~HttpServer();
 

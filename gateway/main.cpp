@@ -1,4 +1,5 @@
 // gatehoused: the Gatehouse gateway.
+#include "audit_command.h"
 #include "check_policy.h"
 #include "commands.h"
 
@@ -21,6 +22,8 @@ constexpr const char* kUsage =
     "  key issue DIR --identity NAME --team TEAM [--repos PATTERN,...] [--expires-days N]\n"
     "                                issue a gateway key; its secret is printed once\n"
     "  credential set DIR ID         seal a provider secret read from standard input\n"
+    "  audit verify DIR              check the workspace's audit chain offline; exit 0 when intact, 1 when\n"
+    "                                not (names the first entry altered, removed, inserted or reordered)\n"
     "  check-policy FILE             validate a route policy file; exit 0 when valid, 1 when not\n"
     "  help                          show this text\n";
 
@@ -50,7 +53,9 @@ int main(int argc, char** argv) {
         return gh::gateway::issueKey(args[2], {args.begin() + 3, args.end()}, std::cout, std::cerr);
     if (command == "credential" && args.size() == 4 && args[1] == "set")
         return gh::gateway::setCredential(args[2], args[3], std::cin, std::cout, std::cerr);
-    if (command == "init" || command == "serve" || command == "key" || command == "credential") {
+    if (command == "audit" && args.size() == 3 && args[1] == "verify")
+        return gh::gateway::verifyAudit(args[2], std::cout, std::cerr);
+    if (command == "init" || command == "serve" || command == "key" || command == "credential" || command == "audit") {
         std::cerr << "gatehoused: wrong arguments for '" << command << "'\n\n" << kUsage;
         return 2;
     }

@@ -1,5 +1,7 @@
 #include "proxy.h"
 
+#include "metrics.h"
+
 #include "log.h"
 #include "pricing/pricing.h"
 #include "provider_adapter.h"
@@ -228,6 +230,8 @@ Task<void> Proxy::handle(Worker& worker, Request& request, ResponseChannel& chan
     }
     const auto auth = state_.keys->authenticate(secret, call.record.timeMs);
     if (!auth) {
+        if (state_.events)
+            state_.events->authenticationFailed();
         log::warn("authentication failed", {{"request_id", call.record.requestId},
                                             {"reason", store::toString(*auth.failure)},
                                             {"key_id", auth.key ? auth.key->id : std::string("-")}});
@@ -807,9 +811,12 @@ void Proxy::settleBudgets(Call& call) {
     auto& rec = call.record;
     for (const auto& hold : call.reservation.holds)
         rec.charges.push_back({hold.budgetId, hold.periodStart, rec.cost});
-    for (const auto& alert : state_.ledger.settle(call.policy->document(), call.reservation, rec.cost))
+    for (auto& alert : state_.ledger.settle(call.policy->document(), call.reservation, rec.cost)) {
         log::warn("budget alert", {{"budget", alert.budgetId}, {"threshold", std::to_string(alert.threshold)},
                                    {"spent", dollars(alert.spent)}, {"limit", dollars(alert.limit)}});
+        if (state_.events)
+            state_.events->budgetAlert(std::move(alert));
+    }
 }
 
 Task<void> Proxy::recordDurably(Worker& worker, Call& call) {
@@ -820,6 +827,23 @@ Task<void> Proxy::recordDurably(Worker& worker, Call& call) {
         net::steady_timer timer;
         bool done = false;
     };
+    if (state_.metrics) {
+        const auto& r = call.record;
+        const double seconds = std::chrono::duration<double>(Clock::now() - call.start).count();
+        state_.metrics->observe(RequestObservation{
+            .outcome = store::toString(r.outcome),
+            .provider = r.provider ? std::string_view(policy::toString(*r.provider)) : std::string_view(),
+            .team = r.team,
+            .seconds = seconds,
+            .firstTokenSeconds = r.firstTokenMs ? std::optional<double>(double(*r.firstTokenMs) / 1000.0) : std::nullopt,
+            .overheadSeconds = std::max(0.0, seconds - std::chrono::duration<double>(call.upstreamTime).count()),
+            .costMicros = r.cost.micros,
+            .inputTokens = r.tokens.input,
+            .outputTokens = r.tokens.output,
+            .cachedInputTokens = r.tokens.cachedInput,
+            .upstreamError = r.outcome == store::Outcome::UpstreamError,
+        });
+    }
     auto wait = std::make_shared<Wait>(worker.io);
     state_.log->append(call.record, [wait, &inbox = worker.inbox] {
         inbox.deliver([wait] {

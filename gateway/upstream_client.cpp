@@ -89,8 +89,8 @@ public:
     }
 };
 
-UpstreamClient::UpstreamClient(net::any_io_executor executor, std::shared_ptr<ssl::context> tls, UpstreamTimeouts timeouts)
-    : executor_(std::move(executor)), tls_(std::move(tls)), timeouts_(timeouts) {}
+UpstreamClient::UpstreamClient(net::any_io_executor executor, std::shared_ptr<ssl::context> tls, UpstreamOptions options)
+    : executor_(std::move(executor)), tls_(std::move(tls)), options_(options) {}
 
 UpstreamClient::~UpstreamClient() = default;
 
@@ -101,8 +101,19 @@ Task<std::pair<error_code, std::unique_ptr<UpstreamConnection>>> UpstreamClient:
     auto [rec, endpoints] = co_await resolver.async_resolve(origin.host, origin.port, use_nothrow);
     if (rec)
         co_return std::pair{rec, nullptr};
+    if (!options_.allowLinkLocal) {
+        for (const auto& entry : endpoints) {
+            auto address = entry.endpoint().address();
+            if (address.is_v6() && address.to_v6().is_v4_mapped())
+                address = net::ip::make_address_v4(net::ip::v4_mapped, address.to_v6());
+            const bool linkLocal = address.is_v4() ? (address.to_v4().to_uint() & 0xffff0000u) == 0xa9fe0000u
+                                                   : address.to_v6().is_link_local();
+            if (linkLocal)
+                co_return std::pair{error_code(net::error::access_denied), nullptr};
+        }
+    }
     auto tcpStream = std::make_unique<beast::tcp_stream>(executor_);
-    tcpStream->expires_after(timeouts_.connect);
+    tcpStream->expires_after(options_.connect);
     auto [cec, _] = co_await tcpStream->async_connect(endpoints, use_nothrow);
     if (cec)
         co_return std::pair{cec, nullptr};
@@ -116,7 +127,7 @@ Task<std::pair<error_code, std::unique_ptr<UpstreamConnection>>> UpstreamClient:
     if (!SSL_set_tlsext_host_name(tls->native_handle(), origin.host.c_str()))
         co_return std::pair{error_code(int(::ERR_get_error()), net::error::get_ssl_category()), nullptr};
     tls->set_verify_callback(ssl::host_name_verification(origin.host));
-    tls->next_layer().expires_after(timeouts_.connect);
+    tls->next_layer().expires_after(options_.connect);
     auto [hec] = co_await tls->async_handshake(ssl::stream_base::client, use_nothrow);
     if (hec)
         co_return std::pair{hec, nullptr};
@@ -192,7 +203,7 @@ UpstreamExchange::~UpstreamExchange() {
 unsigned UpstreamExchange::status() const { return parser_->get().result_int(); }
 
 Task<error_code> UpstreamExchange::send(const http::request<http::string_body>& request) {
-    connection_->tcp().expires_after(client_.timeouts_.response);
+    connection_->tcp().expires_after(client_.options_.response);
     error_code ec;
     co_await std::visit(
         [&](auto& s) -> Task<void> {
@@ -208,7 +219,7 @@ Task<error_code> UpstreamExchange::readHeader() {
     // Interim answers (100 Continue, 103 Early Hints) are not the response: read past them, or
     // the real response would be left on the connection for the next request to read.
     for (;;) {
-        connection_->tcp().expires_after(client_.timeouts_.response);
+        connection_->tcp().expires_after(client_.options_.response);
         error_code ec;
         co_await std::visit(
             [&](auto& s) -> Task<void> {
@@ -227,7 +238,7 @@ Task<std::pair<error_code, std::string_view>> UpstreamExchange::readSome() {
     auto& body = parser_->get().body();
     // Loop: a read may consume only framing (chunk sizes, trailers) and yield no body bytes.
     while (!parser_->is_done()) {
-        connection_->tcp().expires_after(client_.timeouts_.response);
+        connection_->tcp().expires_after(client_.options_.response);
         auto& chunk = connection_->chunk;
         body.data = chunk.data();
         body.size = chunk.size();

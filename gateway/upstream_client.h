@@ -28,9 +28,13 @@ struct Origin {
 // nullopt when `url` is not an absolute http(s) URL with a host.
 std::optional<Origin> parseOrigin(std::string_view url);
 
-struct UpstreamTimeouts {
+struct UpstreamOptions {
     std::chrono::seconds connect{10};
     std::chrono::seconds response{300}; // longest wait for the next bytes
+    // Refuse to connect to link-local addresses (169.254/16 — the cloud metadata service —
+    // and fe80::/10) unless allowed: the validator refuses such base URLs, and this catches a
+    // host name that resolves there (DNS rebinding).
+    bool allowLinkLocal = false;
 };
 
 // A TLS context that verifies peers against the system store and `extraCaFile` (if not empty).
@@ -65,7 +69,7 @@ private:
 
 class UpstreamClient {
 public:
-    UpstreamClient(net::any_io_executor executor, std::shared_ptr<ssl::context> tls, UpstreamTimeouts timeouts);
+    UpstreamClient(net::any_io_executor executor, std::shared_ptr<ssl::context> tls, UpstreamOptions options);
     ~UpstreamClient();
 
     // Sends `request` to `origin` and reads the response header. A pooled connection that turns
@@ -81,7 +85,7 @@ private:
 
     net::any_io_executor executor_;
     std::shared_ptr<ssl::context> tls_;
-    UpstreamTimeouts timeouts_;
+    UpstreamOptions options_;
     std::unordered_map<std::string, std::vector<std::unique_ptr<UpstreamConnection>>> idle_;
 };
 

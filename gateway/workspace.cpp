@@ -4,16 +4,21 @@
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "crypto/seal.h"
+#include "audit/audit_log.h"
+#include "crypto/certificate.h"
+#include "store/admin_token_store.h"
 #include "store/schema.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <fstream>
 #include <ostream>
 #include <sstream>
 #include <system_error>
+#include <vector>
 
 namespace gh::gateway {
 
@@ -44,7 +49,8 @@ int initWorkspace(const std::filesystem::path& dir, std::ostream& out, std::ostr
     std::error_code ec;
     // Never overwrite: a new master key would make every sealed credential unreadable.
     for (const auto& existing : {ws.configFile(), ws.masterKeyFile(), ws.adminTokenFile(), dir / "state.db",
-                                 dir / "requests.db", dir / "policy.yaml"})
+                                 dir / "requests.db", dir / "policy.yaml", dir / "audit.db", ws.adminCertificateFile(),
+                                 ws.adminKeyFile()})
         if (std::filesystem::exists(existing, ec)) {
             err << dir.string() << ": error: already a workspace (" << existing.string()
                 << " exists); nothing was changed\n";
@@ -56,13 +62,32 @@ int initWorkspace(const std::filesystem::path& dir, std::ostream& out, std::ostr
         return 1;
     }
     ::chmod(dir.c_str(), 0700);
+    std::string fingerprint;
     try {
-        writePrivateFile(ws.masterKeyFile(), crypto::formatMasterKey(crypto::generateMasterKey()));
-        writePrivateFile(ws.adminTokenFile(), "gha_" + crypto::base64url(crypto::randomBytes(32)) + "\n");
+        const auto masterKey = crypto::generateMasterKey();
+        writePrivateFile(ws.masterKeyFile(), crypto::formatMasterKey(masterKey));
         writePrivateFile(dir / "policy.yaml", kExamplePolicy);
         writePrivateFile(ws.configFile(), defaultConfigText());
         store::openStateDb(dir);
         store::openRequestsDb(dir);
+        // The first admin token: stored hashed, its secret only in this 0600 file.
+        store::AdminTokenStore tokens(dir);
+        const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch()).count();
+        const auto first = tokens.issue("first admin (gatehoused init)", api::Role::Admin, std::nullopt, "gatehoused init", now);
+        writePrivateFile(ws.adminTokenFile(), first.secret + "\n");
+        audit::AuditLog(dir, masterKey).append({"gatehoused init", "", "token.create", "token:" + first.info.id, "ok",
+                                                "{\"role\":\"admin\",\"name\":\"first admin (gatehoused init)\"}", ""},
+                                               now);
+        // The admin listener's certificate: self-signed, for the names a local console uses.
+        char host[256] = {};
+        std::vector<std::string> names{"localhost"};
+        if (::gethostname(host, sizeof host - 1) == 0 && host[0] && std::string(host) != "localhost")
+            names.emplace_back(host);
+        const auto cert = crypto::generateSelfSigned(names, {"127.0.0.1", "::1"}, 825);
+        writePrivateFile(ws.adminKeyFile(), cert.privateKeyPem);
+        writePrivateFile(ws.adminCertificateFile(), cert.certificatePem);
+        fingerprint = crypto::certificateFingerprintSha256(cert.certificatePem);
     } catch (const std::exception& e) {
         err << dir.string() << ": error: " << e.what() << "\n";
         return 1;
@@ -72,7 +97,10 @@ int initWorkspace(const std::filesystem::path& dir, std::ostream& out, std::ostr
         << "  policy.yaml      the example route policy: edit it, then gatehoused check-policy\n"
         << "  master.key       seals provider secrets (mode 0600; back it up apart from the databases)\n"
         << "  admin.token      the first admin token (mode 0600)\n"
-        << "  state.db, requests.db\n"
+        << "  admin-cert.pem   the admin API's self-signed certificate (admin-key.pem: its key, 0600)\n"
+        << "  state.db, requests.db, audit.db\n"
+        << "admin API certificate fingerprint (sha256): " << fingerprint << "\n"
+        << "  the console shows this fingerprint on first connection: compare before trusting it\n"
         << "next: gatehoused credential set " << dir.string() << " ID   (for each credential the policy names)\n"
         << "      gatehoused key issue " << dir.string() << " --identity NAME --team TEAM\n"
         << "      gatehoused serve " << dir.string() << "\n";

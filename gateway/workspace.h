@@ -3,8 +3,10 @@
 //   gatehoused.yaml   how it runs (config.h)
 //   policy.yaml       the route policy
 //   master.key        seals provider secrets (0600; never in a database)
-//   admin.token       the first admin token for the admin API (0600)
-//   state.db          gateway keys, sealed credentials
+//   admin.token       the first admin token's secret (0600; the token is stored hashed)
+//   admin-cert.pem    the admin API's TLS certificate (self-signed by init), admin-key.pem its key
+//   state.db          gateway keys, sealed credentials, admin tokens, policy versions, alerts
+//   audit.db          the audit chain
 //   requests.db       request records, rollups, budget spend
 #include <filesystem>
 #include <iosfwd>
@@ -18,6 +20,8 @@ struct Workspace {
     std::filesystem::path configFile() const { return dir / "gatehoused.yaml"; }
     std::filesystem::path masterKeyFile() const { return dir / "master.key"; }
     std::filesystem::path adminTokenFile() const { return dir / "admin.token"; }
+    std::filesystem::path adminCertificateFile() const { return dir / "admin-cert.pem"; }
+    std::filesystem::path adminKeyFile() const { return dir / "admin-key.pem"; }
     // Relative paths in the config are relative to the workspace.
     std::filesystem::path resolve(const std::string& path) const {
         return std::filesystem::path(path).is_absolute() ? std::filesystem::path(path) : dir / path;

@@ -3,11 +3,14 @@
 // records and schema:
 //   - raw batched INSERTs of the same rows, same batch size and pragmas, no rollups, no queue
 //     (the ceiling: the difference is what the rollups and the hand-off between threads cost),
-//   - the same without the six secondary indexes (what the indexes cost),
+//   - the same without the secondary indexes (what the indexes cost), without requests_session
+//     only (what the session drill-down index costs) and with indexes on task, provider and the
+//     two models added (what indexing every filter of the requests list would cost),
 //   - one transaction per row, plain INSERTs (what batching buys).
 // Plus the latency from append() to onDurable at a steady, unsaturated rate.
 //
-// usage: bench_store [RECORDS] [MAX_BATCH] [PRODUCERS]
+// usage: bench_store [RECORDS] [MAX_BATCH] [PRODUCERS] [log]
+//   "log": RequestLog with synchronous=FULL only, for A/B runs of a change to the write path.
 #include "store/request_log.h"
 #include "store/schema.h"
 
@@ -131,12 +134,24 @@ constexpr const char* kInsert =
     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, "
     "?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)";
 
-double rawInserts(const std::vector<RequestRecord>& records, std::size_t batch, bool indexes, const char* name) {
+constexpr const char* kNoIndexes =
+    "DROP INDEX requests_time; DROP INDEX requests_request_id; DROP INDEX requests_team; "
+    "DROP INDEX requests_identity; DROP INDEX requests_repository; DROP INDEX requests_status; "
+    "DROP INDEX requests_session";
+constexpr const char* kNoSessionIndex = "DROP INDEX requests_session";
+constexpr const char* kMoreIndexes =
+    "CREATE INDEX requests_task ON requests(task, time_ms); "
+    "CREATE INDEX requests_provider ON requests(provider, time_ms); "
+    "CREATE INDEX requests_requested_model ON requests(requested_model, time_ms); "
+    "CREATE INDEX requests_served_model ON requests(served_model, time_ms)";
+
+// `schemaChange` (may be null) alters the indexes before the run.
+double rawInserts(const std::vector<RequestRecord>& records, std::size_t batch, const char* schemaChange,
+                  const char* name) {
     Database db = openRequestsDb(freshWorkspace(name));
     db.exec("PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 16384"); // as RequestLog's writer
-    if (!indexes)
-        db.exec("DROP INDEX requests_time; DROP INDEX requests_request_id; DROP INDEX requests_team; "
-                "DROP INDEX requests_identity; DROP INDEX requests_repository; DROP INDEX requests_status");
+    if (schemaChange)
+        db.exec(schemaChange);
     auto st = db.prepare(kInsert);
     const auto start = Clock::now();
     for (std::size_t i = 0; i < records.size(); i += batch) {
@@ -193,20 +208,30 @@ int main(int argc, char** argv) {
                 producers, std::thread::hardware_concurrency());
 
     const auto records = makeRecords(count, 1);
+    if (argc > 4 && std::string(argv[4]) == "log") {
+        throughRequestLog(records, maxBatch, producers, Synchronous::Full, "RequestLog (rollups, synchronous=FULL)");
+        std::filesystem::remove_all(std::filesystem::temp_directory_path() /
+                                    ("gatehouse-bench-store-" + std::to_string(::getpid())));
+        return 0;
+    }
     const double logFull = throughRequestLog(records, maxBatch, producers, Synchronous::Full,
                                              "RequestLog (rollups, synchronous=FULL)");
     const double logNormal = throughRequestLog(records, maxBatch, producers, Synchronous::Normal,
                                                "RequestLog (rollups, synchronous=NORMAL)");
-    const double raw = rawInserts(records, maxBatch, true, "raw batched INSERTs (no rollups, FULL)");
-    const double bare = rawInserts(records, maxBatch, false, "raw batched INSERTs, no secondary indexes");
+    const double raw = rawInserts(records, maxBatch, nullptr, "raw batched INSERTs (no rollups, FULL)");
+    const double noSession = rawInserts(records, maxBatch, kNoSessionIndex, "raw batched, without requests_session");
+    const double more = rawInserts(records, maxBatch, kMoreIndexes, "raw batched, + task/provider/model indexes");
+    const double bare = rawInserts(records, maxBatch, kNoIndexes, "raw batched INSERTs, no secondary indexes");
     const std::vector<RequestRecord> few(records.begin(), records.begin() + std::min<std::ptrdiff_t>(3000, count));
-    const double perRow = rawInserts(few, 1, true, "one transaction per row (FULL)");
+    const double perRow = rawInserts(few, 1, nullptr, "one transaction per row (FULL)");
     durableLatency(5000, 2.0);
 
     std::printf("\nRequestLog FULL / raw batched inserts: %.2f\n", logFull / raw);
     std::printf("RequestLog FULL / one transaction per row: %.0fx\n", logFull / perRow);
     std::printf("RequestLog FULL / NORMAL: %.2f\n", logFull / logNormal);
-    std::printf("raw with / without the six secondary indexes: %.2f\n", raw / bare);
+    std::printf("raw with / without the seven secondary indexes: %.2f\n", raw / bare);
+    std::printf("raw with / without requests_session: %.2f\n", raw / noSession);
+    std::printf("raw with / without indexes on task, provider, requested and served model: %.2f\n", more / raw);
     std::printf("goal 100,000 records/s: %s (%.0f)\n", logFull >= 100'000 ? "met" : "NOT met", logFull);
     std::filesystem::remove_all(std::filesystem::temp_directory_path() /
                                 ("gatehouse-bench-store-" + std::to_string(::getpid())));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
 
 namespace gh::budgets {
 namespace {
@@ -89,6 +90,17 @@ Admission Ledger::reserve(const policy::Document& doc, const std::vector<int>& b
         out.reservation.holds.push_back({b.id, p.start, maxCost});
     }
     return out;
+}
+
+Money forecastAtPeriodEnd(Money spent, const Period& period, TimeMs now) {
+    const TimeMs length = period.end - period.start;
+    const TimeMs elapsed = std::clamp<TimeMs>(now - period.start, 0, length);
+    // Less than an hour in, one request would extrapolate to absurd figures: say what is spent.
+    if (length <= 0 || elapsed < 3'600'000 || spent.micros <= 0)
+        return spent;
+    __extension__ using Wide = __int128; // spent * length overflows 64 bits for large budgets
+    const Wide projected = Wide(spent.micros) * length / elapsed;
+    return Money(projected > INT64_MAX ? INT64_MAX : std::int64_t(projected));
 }
 
 std::vector<Alert> Ledger::settle(const policy::Document& doc, Reservation& reservation, Money actualCost) {

@@ -63,6 +63,10 @@ struct BudgetStatus {
     Money limit, spent, reserved;
 };
 
+// What the period will have spent by its end if spending goes on at the rate seen so far
+// (straight-line from the period's start). Never less than what is spent already.
+Money forecastAtPeriodEnd(Money spent, const Period& period, TimeMs now);
+
 class Ledger {
 public:
     // Restores spend recorded before a restart (from the request store).

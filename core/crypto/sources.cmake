@@ -3,4 +3,5 @@ list(APPEND GATEHOUSE_CORE_SOURCES
   crypto/random.cpp crypto/random.h
   crypto/hash.cpp crypto/hash.h
   crypto/encoding.cpp crypto/encoding.h
+  crypto/certificate.cpp crypto/certificate.h
 )

@@ -4,6 +4,21 @@
 
 namespace gh::policy {
 
+const char* toString(Section section) {
+    switch (section) {
+    case Section::Document: return "document";
+    case Section::Endpoints: return "endpoints";
+    case Section::Credentials: return "credentials";
+    case Section::Teams: return "teams";
+    case Section::Tasks: return "tasks";
+    case Section::Repositories: return "repositories";
+    case Section::Constraints: return "constraints";
+    case Section::Routes: return "routes";
+    case Section::Budgets: return "budgets";
+    }
+    return "document";
+}
+
 std::string format(const Diagnostic& d, std::string_view file) {
     std::string out(file);
     if (d.pos.line > 0) {

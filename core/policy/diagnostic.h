@@ -20,6 +20,9 @@ struct Diagnostic {
     int index = -1; // index of the item within its section, -1 for the section or document
 };
 
+// "document", "endpoints", ... as the policy file names its sections.
+const char* toString(Section section);
+
 // "FILE:LINE:COL: error: message", the way compilers print, so editors can jump to it.
 std::string format(const Diagnostic& d, std::string_view file);
 bool hasErrors(const std::vector<Diagnostic>& diagnostics);

@@ -16,7 +16,7 @@ namespace {
 
 class Validator {
 public:
-    explicit Validator(const Document& doc) : doc_(doc) {}
+    Validator(const Document& doc, const ValidationOptions& options) : doc_(doc), options_(options) {}
 
     std::vector<Diagnostic> run() {
         checkUniqueIds();
@@ -33,6 +33,7 @@ public:
 
 private:
     const Document& doc_;
+    ValidationOptions options_;
     std::vector<Diagnostic> out_;
     Section section_ = Section::Document;
     int index_ = -1;
@@ -112,6 +113,10 @@ private:
                 error(e.baseUrl.pos, "base_url of " + what + " must start with https:// or http://, not '" + url + "'");
             } else if (hostOf(url).empty()) {
                 error(e.baseUrl.pos, "base_url of " + what + " names no host: '" + url + "'");
+            } else if (!options_.allowLinkLocalEndpoints && isLinkLocalOrMetadataHost(hostOf(url))) {
+                error(e.baseUrl.pos, "base_url of " + what + " names a link-local or cloud metadata address ('" +
+                                         std::string(hostOf(url)) + "'); such endpoints are refused unless "
+                                         "gatehoused.yaml sets allow_link_local_endpoints: true");
             } else if (!https && e.cls != EndpointClass::Local && !isLoopbackHost(hostOf(url))) {
                 warning(e.baseUrl.pos, what + " is " + toString(e.cls) + " but its base_url is plain http://: prompts and "
                                "the provider key would cross the network unencrypted");
@@ -446,16 +451,38 @@ private:
 
 } // namespace
 
-std::vector<Diagnostic> validate(const Document& doc) { return Validator(doc).run(); }
+std::vector<Diagnostic> validate(const Document& doc, const ValidationOptions& options) {
+    return Validator(doc, options).run();
+}
 
-LoadResult loadPolicy(std::string_view yamlText) {
+bool isLinkLocalOrMetadataHost(std::string_view host) {
+    std::string h = toLower(host);
+    if (h.size() >= 2 && h.front() == '[' && h.back() == ']')
+        h = h.substr(1, h.size() - 2);
+    while (!h.empty() && h.back() == '.')
+        h.pop_back(); // "metadata.google.internal." is the same name
+    if (h == "metadata.google.internal" || h == "metadata" || h == "metadata.azure.internal" || h == "instance-data" ||
+        h == "instance-data.ec2.internal")
+        return true;
+    if (h.starts_with("::ffff:"))
+        h = h.substr(7); // IPv4-mapped IPv6
+    if (h.starts_with("169.254."))
+        return true;
+    // fe80::/10: fe8x, fe9x, feax, febx
+    if (h.size() >= 4 && h.starts_with("fe") && (h[2] == '8' || h[2] == '9' || h[2] == 'a' || h[2] == 'b') &&
+        (h.size() == 4 || h[3] == ':' || std::isxdigit(static_cast<unsigned char>(h[3]))))
+        return h.find(':') != std::string::npos;
+    return h == "fd00:ec2::254"; // AWS's IPv6 metadata address
+}
+
+LoadResult loadPolicy(std::string_view yamlText, const ValidationOptions& options) {
     ParseResult parsed = parseYaml(yamlText);
     LoadResult result;
     result.diagnostics = std::move(parsed.diagnostics);
     // Meaning is checked only on a well-formed document: a half-read one would only add noise.
     if (hasErrors(result.diagnostics))
         return result;
-    auto semantic = validate(parsed.document);
+    auto semantic = validate(parsed.document, options);
     const bool ok = !hasErrors(semantic);
     result.diagnostics.insert(result.diagnostics.end(), semantic.begin(), semantic.end());
     if (ok)

@@ -12,6 +12,7 @@
 #include <span>
 #include <stdexcept>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 
 namespace gh::store {
@@ -49,6 +50,48 @@ ON CONFLICT (hour_ms, team, provider, model, task, sensitivity, endpoint_class) 
     cost_micros = cost_micros + excluded.cost_micros,
     bytes_out = bytes_out + excluded.bytes_out
 )sql";
+
+// A batch's sums for one session, merged into its row: the descriptive columns follow the
+// earliest request (strictly earlier replaces, so on equal times the first recorded stays), the
+// last model the latest (on equal times the last recorded wins), as the backfill of schema step 2
+// orders by (time_ms, seq).
+constexpr const char* kUpsertSession = R"sql(
+INSERT INTO sessions (session_id, identity, team, key_id, agent, repository, branch, first_ms, last_ms, requests,
+                      denials, errors, input_tokens, output_tokens, cached_input_tokens, cost_micros, last_model)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+ON CONFLICT (session_id) DO UPDATE SET
+    identity = CASE WHEN excluded.first_ms < first_ms THEN excluded.identity ELSE identity END,
+    team = CASE WHEN excluded.first_ms < first_ms THEN excluded.team ELSE team END,
+    key_id = CASE WHEN excluded.first_ms < first_ms THEN excluded.key_id ELSE key_id END,
+    agent = CASE WHEN excluded.first_ms < first_ms THEN excluded.agent ELSE agent END,
+    repository = CASE WHEN excluded.first_ms < first_ms THEN excluded.repository ELSE repository END,
+    branch = CASE WHEN excluded.first_ms < first_ms THEN excluded.branch ELSE branch END,
+    first_ms = min(first_ms, excluded.first_ms),
+    last_ms = max(last_ms, excluded.last_ms),
+    last_model = CASE WHEN excluded.last_ms >= last_ms THEN excluded.last_model ELSE last_model END,
+    requests = requests + excluded.requests,
+    denials = denials + excluded.denials,
+    errors = errors + excluded.errors,
+    input_tokens = input_tokens + excluded.input_tokens,
+    output_tokens = output_tokens + excluded.output_tokens,
+    cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens,
+    cost_micros = cost_micros + excluded.cost_micros
+)sql";
+
+// One session's requests in a batch, before the upsert.
+struct SessionSums {
+    const RequestRecord* first = nullptr;
+    const RequestRecord* last = nullptr;
+    RollupTotals totals;
+};
+
+void addToSession(SessionSums& s, const RequestRecord& r, const RollupTotals& t) {
+    if (!s.first || r.timeMs < s.first->timeMs)
+        s.first = &r;
+    if (!s.last || r.timeMs >= s.last->timeMs)
+        s.last = &r;
+    s.totals += t;
+}
 
 constexpr const char* kUpsertSpend = R"sql(
 INSERT INTO budget_spend (budget_id, period_start_ms, spent_micros) VALUES (?1, ?2, ?3)
@@ -154,6 +197,12 @@ void bindRecord(Statement& st, const RequestRecord& r, const std::string& charge
         text(charges);
 }
 
+} // namespace
+
+namespace detail {
+
+const char* requestColumns() { return kRequestColumns; }
+
 // Reads columns `first`, first + 1, ... in kRequestColumns order.
 RequestRecord readRecord(const Statement& st, int first) {
     int c = first;
@@ -195,7 +244,7 @@ RequestRecord readRecord(const Statement& st, int first) {
     return r;
 }
 
-} // namespace
+} // namespace detail
 
 std::vector<BudgetSpend> loadBudgetSpend(const Database& db, TimeMs periodStartFrom) {
     auto st = db.prepare("SELECT budget_id, period_start_ms, spent_micros FROM budget_spend "
@@ -207,15 +256,15 @@ std::vector<BudgetSpend> loadBudgetSpend(const Database& db, TimeMs periodStartF
     return out;
 }
 
-RequestPage requestsAfter(const Database& db, RequestCursor after, std::size_t limit) {
+RequestScanPage requestsAfter(const Database& db, RequestCursor after, std::size_t limit) {
     // A row-value comparison, which SQLite turns into a range on the requests_time index.
     auto st = db.prepare(std::string("SELECT seq, ") + kRequestColumns +
                          " FROM requests WHERE (time_ms, seq) > (?1, ?2) ORDER BY time_ms, seq LIMIT ?3");
     st.bindAll(after.timeMs, after.seq, std::int64_t(limit));
-    RequestPage page;
+    RequestScanPage page;
     page.rows.reserve(limit);
     while (st.step())
-        page.rows.push_back({st.int64(0), readRecord(st, 1)});
+        page.rows.push_back({st.int64(0), detail::readRecord(st, 1)});
     if (limit > 0 && page.rows.size() == limit)
         page.next = RequestCursor{page.rows.back().record.timeMs, page.rows.back().seq};
     return page;
@@ -269,7 +318,7 @@ struct RequestLog::Impl {
 
     // Owned by the writer thread.
     Database writeDb;
-    Statement insertRequest, upsertRollup, upsertSpend;
+    Statement insertRequest, upsertRollup, upsertSpend, upsertSession;
 
     mutable std::mutex readMutex;
     Database readDb;
@@ -349,8 +398,9 @@ struct RequestLog::Impl {
         }
     }
 
-    // Deletes up to a few thousand request rows older than `cutoff`; true when more remain.
-    // Rollups and budget spend are aggregates and stay: dashboards keep their history.
+    // Deletes up to a few thousand request rows older than `cutoff`, then sessions whose last
+    // request is older; true when more remain. Rollups and budget spend are aggregates and stay:
+    // dashboards keep their history.
     bool pruneStep(TimeMs cutoff) {
         constexpr int kStep = 5000;
         try {
@@ -360,10 +410,20 @@ struct RequestLog::Impl {
             del.bindAll(cutoff, kStep);
             del.run();
             const int deleted = writeDb.changes();
+            int deletedSessions = 0;
+            if (deleted < kStep) {
+                auto delSessions = writeDb.prepare(
+                    "DELETE FROM sessions WHERE session_id IN "
+                    "(SELECT session_id FROM sessions WHERE last_ms < ?1 ORDER BY last_ms LIMIT ?2)");
+                delSessions.bindAll(cutoff, kStep - deleted);
+                delSessions.run();
+                deletedSessions = writeDb.changes();
+            }
             tx.commit();
             std::lock_guard lock(mutex);
             counters.pruned += std::uint64_t(deleted);
-            return deleted == kStep;
+            counters.prunedSessions += std::uint64_t(deletedSessions);
+            return deleted + deletedSessions == kStep;
         } catch (const std::exception& e) {
             report(std::string("cannot prune old request records: ") + e.what());
             return false;
@@ -403,11 +463,13 @@ struct RequestLog::Impl {
         }
     }
 
-    // One transaction: the rows, then the batch's sums per rollup key and per budget period.
+    // One transaction: the rows, then the batch's sums per rollup key, per budget period and per
+    // session.
     void writeBatch(std::span<const std::unique_ptr<Item>> batch) {
         // Keys point into the batch's records, which outlive the transaction.
         std::map<RollupKeyView, RollupTotals> rollups;
         std::map<std::pair<std::string_view, TimeMs>, Money> spend;
+        std::unordered_map<std::string_view, SessionSums> sessions;
         std::string charges;
         Transaction tx(writeDb);
         for (const auto& item : batch) {
@@ -416,7 +478,10 @@ struct RequestLog::Impl {
             bindRecord(insertRequest, r, charges);
             insertRequest.run();
             insertRequest.reset();
-            rollups[rollupKeyOf(r)] += rollupTotalsOf(r);
+            const RollupTotals totals = rollupTotalsOf(r);
+            rollups[rollupKeyOf(r)] += totals;
+            if (!r.sessionId.empty())
+                addToSession(sessions[r.sessionId], r, totals);
             for (const BudgetCharge& c : r.charges)
                 spend[{c.budgetId, c.periodStart}] += c.amount;
         }
@@ -431,6 +496,24 @@ struct RequestLog::Impl {
             upsertSpend.bindAll(k.first, k.second, amount.micros);
             upsertSpend.run();
             upsertSpend.reset();
+        }
+        for (const auto& [id, s] : sessions) {
+            const RequestRecord& f = *s.first;
+            const RequestRecord& l = *s.last;
+            const auto& t = s.totals;
+            upsertSession.bindNoCopy(1, id);
+            upsertSession.bindNoCopy(2, f.identity);
+            upsertSession.bindNoCopy(3, f.team);
+            upsertSession.bindNoCopy(4, f.keyId);
+            upsertSession.bindNoCopy(5, f.agent);
+            upsertSession.bindNoCopy(6, f.repository);
+            upsertSession.bindNoCopy(7, f.branch);
+            upsertSession.bind(8, f.timeMs).bind(9, l.timeMs).bind(10, t.requests).bind(11, t.denials);
+            upsertSession.bind(12, t.errors).bind(13, t.inputTokens).bind(14, t.outputTokens);
+            upsertSession.bind(15, t.cachedInputTokens).bind(16, t.cost.micros);
+            upsertSession.bindNoCopy(17, l.servedModel.empty() ? l.requestedModel : l.servedModel);
+            upsertSession.run();
+            upsertSession.reset();
         }
         tx.commit();
     }
@@ -450,6 +533,7 @@ RequestLog::RequestLog(const std::filesystem::path& workspace, Options options) 
     d_->insertRequest = d_->writeDb.prepare(insertRequestSql());
     d_->upsertRollup = d_->writeDb.prepare(kUpsertRollup);
     d_->upsertSpend = d_->writeDb.prepare(kUpsertSpend);
+    d_->upsertSession = d_->writeDb.prepare(kUpsertSession);
     OpenOptions read;
     read.readOnly = true;
     d_->readDb = openRequestsDb(workspace, read);
@@ -525,7 +609,7 @@ std::vector<BudgetSpend> RequestLog::loadBudgetSpend(TimeMs periodStartFrom) con
     return store::loadBudgetSpend(d_->readDb, periodStartFrom);
 }
 
-RequestPage RequestLog::requestsAfter(RequestCursor after, std::size_t limit) const {
+RequestScanPage RequestLog::requestsAfter(RequestCursor after, std::size_t limit) const {
     std::lock_guard lock(d_->readMutex);
     return store::requestsAfter(d_->readDb, after, limit);
 }

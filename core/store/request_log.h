@@ -15,9 +15,10 @@
 // not a kernel crash or power loss, which Principle 5 does not exempt. FULL costs one fsync per
 // batch, not per record (about 0.3 ms here), which batching amortises; OFF is never used.
 //
-// Rollups (Principle 6): the batch's records are first summed in memory per rollup key and per
-// budget period, then each distinct key is upserted once, so a dashboard reads hourly rows and
-// the gateway restores budget spend without scanning requests.
+// Rollups (Principle 6): the batch's records are first summed in memory per rollup key, per
+// budget period and per session, then each distinct key is upserted once, so a dashboard reads
+// hourly rows, the sessions screen reads one row per session and the gateway restores budget
+// spend without scanning requests.
 //
 // Failure: a batch that cannot be written (disk full, I/O error) is rolled back, reported to
 // onError and retried with back-off; its callbacks wait, so nothing is acknowledged that is not
@@ -56,7 +57,9 @@ struct StoredRequest {
     RequestRecord record;
 };
 
-struct RequestPage {
+// Oldest first, for exports and replays (queryRequests in request_query.h is the filtered,
+// newest-first list behind the API and the console).
+struct RequestScanPage {
     std::vector<StoredRequest> rows;
     std::optional<RequestCursor> next; // set when there may be more rows after this page
 };
@@ -66,9 +69,16 @@ struct RequestPage {
 std::vector<BudgetSpend> loadBudgetSpend(const Database& db,
                                          TimeMs periodStartFrom = std::numeric_limits<TimeMs>::min());
 // Up to `limit` requests after `after` in (time_ms, seq) order.
-RequestPage requestsAfter(const Database& db, RequestCursor after, std::size_t limit);
+RequestScanPage requestsAfter(const Database& db, RequestCursor after, std::size_t limit);
 // Rollup rows of the hours in [fromHour, toHour), in key order.
 std::vector<Rollup> loadRollups(const Database& db, TimeMs fromHour, TimeMs toHour);
+
+namespace detail {
+// The columns of `requests` after seq, in RequestRecord order ("time_ms, request_id, ..."), and
+// the reader of a row selected with them; shared with request_query.cpp.
+const char* requestColumns();
+RequestRecord readRecord(const Statement& st, int firstColumn);
+} // namespace detail
 
 struct RequestLogOptions {
     // Records per transaction at most. It only matters under saturation (otherwise a batch is
@@ -88,6 +98,7 @@ struct RequestLogStats {
     std::uint64_t failedAttempts = 0; // transactions that failed and were retried or dropped
     std::size_t queued = 0;           // appended, not yet taken by the writer
     std::uint64_t pruned = 0;         // rows deleted by retention
+    std::uint64_t prunedSessions = 0; // sessions deleted by retention (last request before the cutoff)
 };
 
 class RequestLog {
@@ -107,8 +118,9 @@ public:
     // Throws std::logic_error after close().
     void append(RequestRecord record, std::function<void()> onDurable = {});
 
-    // Retention: deletes request rows older than `cutoff` in small steps on the writer thread,
-    // between batches (rollups and budget spend are kept). Returns at once.
+    // Retention: deletes request rows older than `cutoff`, then the sessions whose last request
+    // is older, in small steps on the writer thread, between batches (rollups and budget spend
+    // are kept). Returns at once.
     void pruneBefore(TimeMs cutoff);
 
     // Waits until every record appended before the call is committed (or dropped). False when
@@ -123,7 +135,7 @@ public:
     // The queries above, on the log's own read connection (safe from any thread, concurrent
     // with writing; sees committed batches only).
     std::vector<BudgetSpend> loadBudgetSpend(TimeMs periodStartFrom = std::numeric_limits<TimeMs>::min()) const;
-    RequestPage requestsAfter(RequestCursor after, std::size_t limit) const;
+    RequestScanPage requestsAfter(RequestCursor after, std::size_t limit) const;
     std::vector<Rollup> rollups(TimeMs fromHour, TimeMs toHour) const;
 
 private:

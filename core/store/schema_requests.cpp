@@ -87,6 +87,62 @@ CREATE TABLE budget_spend (
     PRIMARY KEY (budget_id, period_start_ms)
 ) WITHOUT ROWID;
 )sql"},
+    {2, "sessions aggregate", R"sql(
+-- One row per agent session (requests with a non-empty session_id), kept by RequestLog in the
+-- transaction that records the session's requests: the sessions screen reads it, never the raw
+-- rows. identity .. branch are those of the session's first request (earliest time_ms, then
+-- lowest seq); last_model is the served model (the requested one when nothing was served) of its
+-- latest request. denials and errors count as hourly_rollups does.
+CREATE TABLE sessions (
+    session_id          TEXT PRIMARY KEY,
+    identity            TEXT NOT NULL,
+    team                TEXT NOT NULL,
+    key_id              TEXT NOT NULL,
+    agent               TEXT NOT NULL,
+    repository          TEXT NOT NULL,
+    branch              TEXT NOT NULL,
+    first_ms            INTEGER NOT NULL,
+    last_ms             INTEGER NOT NULL,
+    requests            INTEGER NOT NULL,
+    denials             INTEGER NOT NULL,
+    errors              INTEGER NOT NULL,
+    input_tokens        INTEGER NOT NULL,
+    output_tokens       INTEGER NOT NULL,
+    cached_input_tokens INTEGER NOT NULL,
+    cost_micros         INTEGER NOT NULL,
+    last_model          TEXT NOT NULL
+) WITHOUT ROWID;
+-- "Most recently active first" pages by (last_ms, session_id) keys: the indexes end in last_ms
+-- and, implicitly (WITHOUT ROWID), in session_id.
+CREATE INDEX sessions_recent     ON sessions(last_ms);
+CREATE INDEX sessions_team       ON sessions(team, last_ms);
+CREATE INDEX sessions_identity   ON sessions(identity, last_ms);
+CREATE INDEX sessions_repository ON sessions(repository, last_ms);
+
+-- The requests of one session (the drill-down from the sessions screen).
+CREATE INDEX requests_session ON requests(session_id, time_ms);
+
+-- Backfill from the rows recorded before this step (one scan, once).
+INSERT INTO sessions (session_id, identity, team, key_id, agent, repository, branch, first_ms, last_ms, requests,
+                      denials, errors, input_tokens, output_tokens, cached_input_tokens, cost_micros, last_model)
+SELECT session_id,
+       max(CASE WHEN first_rank = 1 THEN identity END),
+       max(CASE WHEN first_rank = 1 THEN team END),
+       max(CASE WHEN first_rank = 1 THEN key_id END),
+       max(CASE WHEN first_rank = 1 THEN agent END),
+       max(CASE WHEN first_rank = 1 THEN repository END),
+       max(CASE WHEN first_rank = 1 THEN branch END),
+       min(time_ms), max(time_ms), count(*),
+       sum(decision IN ('denied', 'blocked')),
+       sum(decision = 'error' OR outcome IN ('upstream_error', 'invalid')),
+       sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), sum(cost_micros),
+       max(CASE WHEN last_rank = 1 THEN (CASE WHEN served_model <> '' THEN served_model ELSE requested_model END) END)
+FROM (SELECT *,
+             row_number() OVER (PARTITION BY session_id ORDER BY time_ms, seq) AS first_rank,
+             row_number() OVER (PARTITION BY session_id ORDER BY time_ms DESC, seq DESC) AS last_rank
+      FROM requests WHERE session_id <> '')
+GROUP BY session_id;
+)sql"},
 };
 
 } // namespace
