@@ -63,6 +63,10 @@ class VaultCredentials : public CredentialSource {
 public:
     explicit VaultCredentials(store::CredentialVault& vault) : vault_(vault) {}
     std::optional<std::string> secret(std::string_view id) const override { return vault_.secret(id); }
+    std::string whyMissing(std::string_view id) const override {
+        auto info = vault_.find(id);
+        return info && info->revoked() ? "was revoked" : "has no secret set";
+    }
 
 private:
     store::CredentialVault& vault_;

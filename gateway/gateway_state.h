@@ -30,6 +30,8 @@ class CredentialSource {
 public:
     virtual ~CredentialSource() = default;
     virtual std::optional<std::string> secret(std::string_view credentialId) const = 0;
+    // Why there is no secret, for the caller's error message: "was revoked", "has no secret set".
+    virtual std::string whyMissing(std::string_view) const { return "has no secret set"; }
 };
 
 struct GatewayState {

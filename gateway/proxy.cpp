@@ -387,8 +387,10 @@ Task<void> Proxy::forward(Worker& worker, Call& call, ResponseChannel& channel) 
         if (!endpoint.credential.value.empty()) {
             auto s = state_.credentials ? state_.credentials->secret(endpoint.credential.value) : std::nullopt;
             if (!s) {
-                failures.push_back("endpoint '" + endpoint.id + "' has no secret for credential '" + endpoint.credential.value +
-                              "'; a platform admin must add it");
+                failures.push_back("credential '" + endpoint.credential.value + "' of endpoint '" + endpoint.id + "' " +
+                                   (state_.credentials ? state_.credentials->whyMissing(endpoint.credential.value)
+                                                       : std::string("has no secret set")) +
+                                   "; a platform admin must rotate it (add a new secret)");
                 log::warn("target skipped", {{"request_id", rec.requestId}, {"endpoint", endpoint.id}, {"reason", "no credential secret"}});
                 continue;
             }

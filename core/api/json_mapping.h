@@ -31,10 +31,20 @@ struct ReadError {
     std::string text() const { return field.empty() ? message : "field '" + field + "': " + message; }
 };
 
+// An optional member that is left out of the JSON when empty (rather than written as null):
+// for members only some answers carry, such as a policy version's yaml.
+template <class T> struct Omittable : std::optional<T> {
+    using std::optional<T>::optional;
+    using std::optional<T>::operator=;
+};
+
 namespace detail {
 
 template <class T> struct IsOptional : std::false_type {};
 template <class T> struct IsOptional<std::optional<T>> : std::true_type {};
+template <class T> struct IsOptional<Omittable<T>> : std::true_type {};
+template <class T> struct IsOmittable : std::false_type {};
+template <class T> struct IsOmittable<Omittable<T>> : std::true_type {};
 template <class T> struct IsVector : std::false_type {};
 template <class T> struct IsVector<std::vector<T>> : std::true_type {};
 
@@ -79,7 +89,7 @@ template <class T> json::value write(const T& v) {
         json::object o;
         boost::mp11::mp_for_each<boost::describe::describe_members<T, boost::describe::mod_public>>([&](auto member) {
             using M = std::remove_cvref_t<decltype(v.*member.pointer)>;
-            if constexpr (OmitNulls<T>::value && IsOptional<M>::value)
+            if constexpr ((OmitNulls<T>::value && IsOptional<M>::value) || IsOmittable<M>::value)
                 if (!(v.*member.pointer))
                     return;
             o[member.name] = write(v.*member.pointer);

@@ -105,7 +105,7 @@ struct PolicyVersion {
     std::string source; // init | file | api | rollback
     std::optional<std::int64_t> rolled_back_from;
     std::string created_at;
-    std::optional<std::string> yaml; // only where one version is returned
+    Omittable<std::string> yaml; // only where one version is returned
 };
 BOOST_DESCRIBE_STRUCT(PolicyVersion, (), (version, etag, sha256, author, role, comment, source, rolled_back_from,
                                           created_at, yaml))
@@ -274,9 +274,9 @@ struct Schedule {
 };
 BOOST_DESCRIBE_STRUCT(Schedule, (), (period_days, grace_days, reminder_days))
 
-struct ScheduleChange { // PUT .../schedule: the schedule's fields, or {"schedule": null}
+struct ScheduleChange { // PUT .../schedule: the schedule's fields, {"schedule": {...}} or {"schedule": null}
     std::optional<std::int64_t> period_days, grace_days, reminder_days;
-    std::optional<json::value> schedule;
+    json::value schedule; // null when absent
 };
 BOOST_DESCRIBE_STRUCT(ScheduleChange, (), (period_days, grace_days, reminder_days, schedule))
 
@@ -297,7 +297,7 @@ struct Credential {
     std::optional<std::string> next_due;
     std::optional<Schedule> schedule;
     std::vector<std::string> used_by;
-    std::optional<std::vector<CredentialRotation>> history; // GET /credentials/{id} only; null in lists
+    Omittable<std::vector<CredentialRotation>> history; // GET /credentials/{id} only
 };
 BOOST_DESCRIBE_STRUCT(Credential, (), (id, fingerprint, created_at, rotated_at, revoked_at, state, next_due, schedule,
                                        used_by, history))

@@ -141,9 +141,10 @@ private:
     // Gateway key rotation is "look up the idempotency key, rotate, remember the answer": two
     // calls with the same key at once must not both rotate, so rotations take turns.
     std::mutex rotationMutex_;
-    // Failed authentications per client address in the current minute. Past the limit a client
-    // gets 429 and its failures are summarised in one audit entry, so a flood of bad tokens
-    // can neither guess its way in quickly nor turn the audit chain into a disk-sync storm.
+    // Failed authentications per client address in the current minute. Past the limit they are
+    // summarised in one audit entry, so a flood of bad tokens cannot turn the audit chain into
+    // a disk-sync storm. (Tokens are 256 random bits: there is nothing to slow a guesser down
+    // for, and refusing valid tokens from a busy address would lock admins out.)
     struct FailureWindow {
         std::int64_t minute = 0;
         int count = 0;
@@ -153,7 +154,6 @@ private:
     std::map<std::string, FailureWindow> failures_;
     // Counts a failure; returns how many this address had in the current minute.
     int countFailure(const std::string& source, std::int64_t nowMs);
-    bool throttled(const std::string& source, std::int64_t nowMs);
 };
 
 } // namespace gh::gateway

@@ -1,6 +1,7 @@
 #include "admin/admin_call.h"
 
 #include "api/time.h"
+#include "crypto/encoding.h"
 
 #include <charconv>
 
@@ -61,6 +62,27 @@ std::optional<std::int64_t> queryInt(const Call& call, const std::string& name, 
                           std::to_string(max),
                       name);
     return v;
+}
+
+// "p1:" marks a position this API wrote, so a cursor from elsewhere (or garbage that happens to
+// decode) is refused instead of quietly starting somewhere else.
+constexpr std::string_view kCursorMark = "p1:";
+
+std::string idCursor(std::string_view lastId) {
+    const std::string text = std::string(kCursorMark) + std::string(lastId);
+    return crypto::base64url({reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+}
+
+std::string idFromCursor(const Call& call) {
+    auto text = call.queryValue("cursor");
+    if (!text)
+        return {};
+    auto bytes = text->size() <= 1000 ? crypto::fromBase64url(*text) : std::nullopt;
+    const std::string decoded = bytes ? std::string(bytes->begin(), bytes->end()) : std::string();
+    if (!decoded.starts_with(kCursorMark) || decoded.size() == kCursorMark.size())
+        throw invalid("the cursor is not one this list gave out; pass next_cursor unchanged, or start without a cursor",
+                      "cursor");
+    return decoded.substr(kCursorMark.size());
 }
 
 std::size_t pageLimit(const Call& call) { return std::size_t(queryInt(call, "limit", 1, 1000).value_or(100)); }

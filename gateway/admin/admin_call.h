@@ -77,6 +77,30 @@ template <class T> T readBody(const Call& call) {
 std::optional<std::int64_t> queryTime(const Call& call, const std::string& name);
 std::optional<std::int64_t> queryInt(const Call& call, const std::string& name, std::int64_t min, std::int64_t max);
 std::size_t pageLimit(const Call& call);
+// Cursors of lists that page by id: opaque to clients (base64url of the last id shown), and a
+// damaged one is a 400 naming 'cursor' rather than a silently different page.
+std::string idCursor(std::string_view lastId);
+std::string idFromCursor(const Call& call); // "" when the call has no cursor
+// A page of a list already in memory and ordered by id (endpoints, teams, ...: a few hundred).
+template <class T, class IdOf> api::Page<T> pageOf(const Call& call, std::vector<T> items, IdOf idOf) {
+    const std::string after = idFromCursor(call);
+    const std::size_t limit = pageLimit(call);
+    api::Page<T> page;
+    for (auto& item : items) {
+        if (!after.empty() && idOf(item) <= after)
+            continue;
+        if (page.items.size() == limit) {
+            page.next_cursor = idCursor(idOf(page.items.back()));
+            break;
+        }
+        page.items.push_back(std::move(item));
+    }
+    return page;
+}
+template <class T> Reply pageReply(const api::Page<T>& page) {
+    return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
+}
+
 // Only these parameters may appear (a misspelt filter must not silently return everything).
 void allowQuery(const Call& call, std::initializer_list<std::string_view> names);
 

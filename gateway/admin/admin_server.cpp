@@ -105,9 +105,17 @@ Task<void> AdminServer::serve(std::shared_ptr<Connection> c) {
         tcpStream.expires_after(first ? limits_.requestTimeout : limits_.idleTimeout);
         auto [hdrEc, hdrBytes] = co_await http::async_read_header(c->stream, c->buffer, parser, use_nothrow);
         if (hdrEc) {
-            if (hdrEc == http::error::header_limit) {
+            if (hdrEc == http::error::body_limit) { // Content-Length over the limit, seen with the headers
+                auto response = refusal_(http::status::payload_too_large,
+                                         "the body is larger than the admin API's limit of " +
+                                             std::to_string(limits_.maxBodyBytes) + " bytes");
+                response.keep_alive(false);
+                response.prepare_payload();
+                co_await http::async_write(c->stream, response, use_nothrow);
+            } else if (hdrEc == http::error::header_limit) {
                 auto response = refusal_(http::status::request_header_fields_too_large, "the request headers are larger than 16 KiB");
                 response.keep_alive(false);
+                response.prepare_payload();
                 co_await http::async_write(c->stream, response, use_nothrow);
             }
             break;
@@ -117,6 +125,7 @@ Task<void> AdminServer::serve(std::shared_ptr<Connection> c) {
                                      "the body is " + std::to_string(*length) + " bytes; the admin API accepts at most " +
                                          std::to_string(limits_.maxBodyBytes));
             response.keep_alive(false);
+            response.prepare_payload();
             co_await http::async_write(c->stream, response, use_nothrow);
             break;
         }
@@ -128,6 +137,7 @@ Task<void> AdminServer::serve(std::shared_ptr<Connection> c) {
                                          "the body is larger than the admin API's limit of " +
                                              std::to_string(limits_.maxBodyBytes) + " bytes");
                 response.keep_alive(false);
+                response.prepare_payload();
                 co_await http::async_write(c->stream, response, use_nothrow);
             }
             break;

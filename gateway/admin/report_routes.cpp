@@ -115,7 +115,9 @@ template <class F> auto withRequestsDb(RequestsReader& reader, F&& f) {
     try {
         return f(reader.db);
     } catch (const store::QueryError& e) {
-        throw invalid(e.what());
+        const std::string message = e.what();
+        throw invalid(message, message.find("cursor") != std::string::npos ? std::optional<std::string>("cursor")
+                                                                            : std::nullopt);
     }
 }
 
@@ -124,7 +126,7 @@ template <class F> auto withRequestsDb(RequestsReader& reader, F&& f) {
 // ---- what the policy declares -----------------------------------------------------------------
 
 Reply AdminApi::listEndpoints(Call& call) {
-    allowQuery(call, {});
+    allowQuery(call, {"cursor", "limit"});
     auto running = s_.state.currentPolicy();
     const auto& doc = running->document();
     api::Page<api::EndpointShape> page;
@@ -158,7 +160,8 @@ Reply AdminApi::listEndpoints(Call& call) {
         }
         page.items.push_back(std::move(out));
     }
-    return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
+    std::sort(page.items.begin(), page.items.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return pageReply(pageOf(call, std::move(page.items), [](const api::EndpointShape& e) { return e.id; }));
 }
 
 namespace {
@@ -177,7 +180,7 @@ template <class F> void forEachKey(store::KeyStore& keys, F&& f) {
 } // namespace
 
 Reply AdminApi::listTeams(Call& call) {
-    allowQuery(call, {});
+    allowQuery(call, {"cursor", "limit"});
     auto running = s_.state.currentPolicy();
     const auto& doc = running->document();
     std::map<std::string, api::TeamShape> teams;
@@ -199,11 +202,11 @@ Reply AdminApi::listTeams(Call& call) {
         team.identities.assign(identities[id].begin(), identities[id].end());
         page.items.push_back(std::move(team));
     }
-    return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
+    return pageReply(pageOf(call, std::move(page.items), [](const api::TeamShape& t) { return t.id; }));
 }
 
 Reply AdminApi::listIdentities(Call& call) {
-    allowQuery(call, {"team"});
+    allowQuery(call, {"team", "cursor", "limit"});
     const auto team = call.queryValue("team");
     std::map<std::pair<std::string, std::string>, api::IdentityShape> out;
     forEachKey(s_.keys, [&](const store::KeyInfo& k) {
@@ -219,11 +222,13 @@ Reply AdminApi::listIdentities(Call& call) {
     api::Page<api::IdentityShape> page;
     for (auto& [key, shape] : out)
         page.items.push_back(std::move(shape));
-    return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
+    // Ordered by (identity, team); the cursor holds both, separated by a character neither has.
+    return pageReply(pageOf(call, std::move(page.items),
+                            [](const api::IdentityShape& i) { return i.identity + '\x1f' + i.team; }));
 }
 
 Reply AdminApi::listBudgets(Call& call) {
-    allowQuery(call, {});
+    allowQuery(call, {"cursor", "limit"});
     auto running = s_.state.currentPolicy();
     const auto& doc = running->document();
     const auto t = now();
@@ -260,7 +265,8 @@ Reply AdminApi::listBudgets(Call& call) {
         out.at_limit = b->atLimit == policy::AtLimit::Block ? "block" : "downgrade";
         page.items.push_back(std::move(out));
     }
-    return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
+    std::sort(page.items.begin(), page.items.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return pageReply(pageOf(call, std::move(page.items), [](const api::BudgetShape& b) { return b.id; }));
 }
 
 // ---- requests, sessions ------------------------------------------------------------------------

@@ -32,11 +32,20 @@ void checkSecret(const std::string& secret) {
 
 std::optional<store::RotationSchedule> scheduleChange(const Call& call) {
     auto body = readBody<api::ScheduleChange>(call);
-    if (body.schedule) {
-        if (!body.schedule->is_null() || body.period_days || body.grace_days || body.reminder_days)
-            throw invalid("send either the schedule's fields or {\"schedule\": null} to remove it", "schedule");
-        return std::nullopt;
+    const bool fields = body.period_days || body.grace_days || body.reminder_days;
+    if (body.schedule.is_object()) { // {"schedule": {"period_days": ...}}, as GET shows it
+        if (fields)
+            throw invalid("send the schedule either as its fields or as 'schedule', not both", "schedule");
+        api::ReadError error;
+        auto nested = api::fromJson<api::Schedule>(body.schedule, error, api::Unknown::Refuse);
+        if (!nested)
+            throw invalid("field 'schedule." + error.field + "': " + error.message, "schedule." + error.field);
+        return scheduleFrom(*nested, "schedule");
     }
+    if (!body.schedule.is_null())
+        throw invalid("'schedule' must be an object with period_days, grace_days and reminder_days, or null", "schedule");
+    if (!fields)
+        return std::nullopt; // {"schedule": null} (or {}): no schedule
     if (!body.period_days)
         throw invalid("'period_days' is required (or send {\"schedule\": null} to remove the schedule)", "period_days");
     return scheduleFrom(api::Schedule{*body.period_days, body.grace_days.value_or(0), body.reminder_days.value_or(0)},
@@ -49,20 +58,11 @@ std::optional<store::RotationSchedule> scheduleChange(const Call& call) {
 
 Reply AdminApi::listCredentials(Call& call) {
     allowQuery(call, {"cursor", "limit"});
-    const auto limit = pageLimit(call);
-    const auto cursor = call.queryValue("cursor").value_or("");
-    auto running = s_.state.currentPolicy();
-    api::Page<api::Credential> page;
-    for (const auto& c : s_.vault.list()) { // few: one per provider account
-        if (!cursor.empty() && c.id <= cursor)
-            continue;
-        if (page.items.size() == limit) {
-            page.next_cursor = page.items.back().id;
-            break;
-        }
-        page.items.push_back(shapeOf(c, now(), running->document()));
-    }
-    return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
+    const auto& doc = s_.state.currentPolicy()->document();
+    std::vector<api::Credential> all; // few: one per provider account; list() is ordered by id
+    for (const auto& c : s_.vault.list())
+        all.push_back(shapeOf(c, now(), doc));
+    return pageReply(pageOf(call, std::move(all), [](const api::Credential& c) { return c.id; }));
 }
 
 Reply AdminApi::getCredential(Call& call) {
@@ -147,7 +147,7 @@ Reply AdminApi::listKeys(Call& call) {
     allowQuery(call, {"cursor", "limit", "identity", "team"});
     const auto limit = pageLimit(call);
     const auto identity = call.queryValue("identity"), team = call.queryValue("team");
-    std::string cursor = call.queryValue("cursor").value_or("");
+    std::string cursor = idFromCursor(call);
     api::Page<api::GatewayKey> page;
     // Keys page by id; filters are applied while walking (keys number in the thousands at most).
     for (;;) {
@@ -157,7 +157,7 @@ Reply AdminApi::listKeys(Call& call) {
             if ((identity && k.identity != *identity) || (team && k.team != *team))
                 continue;
             if (page.items.size() == limit) {
-                page.next_cursor = page.items.back().id;
+                page.next_cursor = idCursor(page.items.back().id);
                 return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
             }
             page.items.push_back(shapeOf(k, now()));

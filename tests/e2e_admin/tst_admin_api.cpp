@@ -757,9 +757,14 @@ void TestAdminApi::gatewayKeyRotateWithGrace() {
     QVERIFY2(graceEnd.isValid(), qPrintable(describe(r)));
     QVERIFY2(std::abs(QDateTime::currentDateTimeUtc().msecsTo(graceEnd)) < 3000, qPrintable(describe(r)));
 
-    // Both secrets work during the grace second.
+    // Both secrets work during the grace second (on a machine too busy to ask within it, the
+    // first check proves nothing and is left out).
+    const bool inGrace = QDateTime::currentDateTimeUtc().msecsTo(graceEnd) > 300;
     HttpResult data = chat(fx_.gateway, erinSecret_, "mock-good");
-    QVERIFY2(data.status == 200, qPrintable("the previous secret within its grace: " + describe(data)));
+    if (inGrace)
+        QVERIFY2(data.status == 200, qPrintable("the previous secret within its grace: " + describe(data)));
+    else
+        qWarning("too slow to check the previous secret within its grace second");
     data = chat(fx_.gateway, erinRotated_, "mock-good");
     QVERIFY2(data.status == 200, qPrintable("the new secret: " + describe(data)));
 

@@ -164,7 +164,7 @@ void TestAdminAuthz::initTestCase() {
     tokens_["expired"] = createToken("authz-expired", "admin", expiredAt_);
     if (tokens_["expired"].isEmpty()) {
         expiredProblem_ = "POST /tokens with expires_at 2 s ahead failed (see the warning above)";
-    } else {
+    } else if (QDateTime::currentDateTimeUtc().msecsTo(parseTime(expiredAt_)) > 300) {
         const HttpResult early = fx_.gateway.admin("GET", "/whoami", {}, {}, tokens_["expired"]);
         if (early.status != 200)
             expiredProblem_ = "a token that expires in 2 s, right after its creation: " + describe(early);
