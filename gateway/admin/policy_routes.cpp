@@ -31,15 +31,17 @@ std::optional<std::int64_t> ifMatchVersion(const Call& call) {
 
 api::Simulation simulate(const policy::Evaluator& evaluator, const api::SimulatedRequest& r,
                          std::optional<std::int64_t> version) {
+    // policy::Request holds views: they point into `r`, which outlives the decision.
+    auto view = [](const std::optional<std::string>& v) { return v ? std::string_view(*v) : std::string_view(); };
     policy::Request request;
-    request.team = r.team.value_or("");
-    request.identity = r.identity.value_or("");
-    request.repository = r.repository.value_or("");
-    request.branch = r.branch.value_or("");
-    request.task = r.task.value_or("");
-    request.model = r.model.value_or("");
-    request.agent = r.agent.value_or("");
-    request.keyId = r.key_id.value_or("");
+    request.team = view(r.team);
+    request.identity = view(r.identity);
+    request.repository = view(r.repository);
+    request.branch = view(r.branch);
+    request.task = view(r.task);
+    request.model = view(r.model);
+    request.agent = view(r.agent);
+    request.keyId = view(r.key_id);
     const auto decision = evaluator.explain(request);
     const auto& doc = evaluator.document();
     api::Simulation out;
