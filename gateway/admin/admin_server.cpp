@@ -2,7 +2,7 @@
 
 #include "log.h"
 
-#include <boost/asio/ip/v6_only.hpp>
+#include <optional>
 
 namespace gh::gateway {
 
@@ -104,41 +104,25 @@ Task<void> AdminServer::serve(std::shared_ptr<Connection> c) {
         // A kept-alive connection may sit idle; once a request starts it must arrive in time.
         tcpStream.expires_after(first ? limits_.requestTimeout : limits_.idleTimeout);
         auto [hdrEc, hdrBytes] = co_await http::async_read_header(c->stream, c->buffer, parser, use_nothrow);
-        if (hdrEc) {
-            if (hdrEc == http::error::body_limit) { // Content-Length over the limit, seen with the headers
-                auto response = refusal_(http::status::payload_too_large,
-                                         "the body is larger than the admin API's limit of " +
-                                             std::to_string(limits_.maxBodyBytes) + " bytes");
-                response.keep_alive(false);
-                response.prepare_payload();
-                co_await http::async_write(c->stream, response, use_nothrow);
-            } else if (hdrEc == http::error::header_limit) {
-                auto response = refusal_(http::status::request_header_fields_too_large, "the request headers are larger than 16 KiB");
-                response.keep_alive(false);
-                response.prepare_payload();
-                co_await http::async_write(c->stream, response, use_nothrow);
-            }
-            break;
+        error_code ec = hdrEc;
+        if (!ec) {
+            tcpStream.expires_after(limits_.requestTimeout);
+            auto [bodyEc, bytes] = co_await http::async_read(c->stream, c->buffer, parser, use_nothrow);
+            ec = bodyEc;
         }
-        if (auto length = parser.content_length(); length && *length > limits_.maxBodyBytes) {
-            auto response = refusal_(http::status::payload_too_large,
-                                     "the body is " + std::to_string(*length) + " bytes; the admin API accepts at most " +
-                                         std::to_string(limits_.maxBodyBytes));
-            response.keep_alive(false);
-            response.prepare_payload();
-            co_await http::async_write(c->stream, response, use_nothrow);
-            break;
-        }
-        tcpStream.expires_after(limits_.requestTimeout);
-        auto [ec, bytes] = co_await http::async_read(c->stream, c->buffer, parser, use_nothrow);
         if (ec) {
-            if (ec == http::error::body_limit) {
-                auto response = refusal_(http::status::payload_too_large,
-                                         "the body is larger than the admin API's limit of " +
-                                             std::to_string(limits_.maxBodyBytes) + " bytes");
-                response.keep_alive(false);
-                response.prepare_payload();
-                co_await http::async_write(c->stream, response, use_nothrow);
+            // Beast reports an over-long Content-Length with the headers, a chunked body as it
+            // grows; both get a 413 (and the connection closes: the rest of the body is unread).
+            std::optional<AdminResponse> refusal;
+            if (ec == http::error::body_limit)
+                refusal = refusal_(http::status::payload_too_large, "the body is larger than the admin API's limit of " +
+                                                                        std::to_string(limits_.maxBodyBytes) + " bytes");
+            else if (ec == http::error::header_limit)
+                refusal = refusal_(http::status::request_header_fields_too_large, "the request headers are larger than 16 KiB");
+            if (refusal) {
+                refusal->keep_alive(false);
+                refusal->prepare_payload();
+                co_await http::async_write(c->stream, *refusal, use_nothrow);
             }
             break;
         }
