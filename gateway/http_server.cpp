@@ -272,8 +272,26 @@ Task<void> HttpServer::serve(Worker& worker, std::shared_ptr<Session> session) {
         Request request = parser.release();
         // HEAD answers would carry a body here; closing afterwards keeps the connection in step.
         ResponseChannel channel(stream, request.keep_alive() && !stopping_ && request.method() != http::verb::head);
-        co_await handler_(worker, request, channel);
+        bool failed = false;
+        try {
+            co_await handler_(worker, request, channel);
+        } catch (const std::exception& e) {
+            // A handler that throws (out of memory, a bug) loses this request, never the worker
+            // thread: an exception escaping here would end io_context::run() and the process.
+            log::error("request handler failed", {{"error", e.what()}});
+            failed = true;
+        }
+        if (failed && !channel.started()) {
+            http::response<http::string_body> response{http::status::internal_server_error, request.version()};
+            response.set(http::field::content_type, "application/json");
+            response.body() = R"({"error":{"message":"the gateway failed to handle this request; see its log","type":"server_error"}})";
+            response.keep_alive(false);
+            response.prepare_payload();
+            co_await channel.send(std::move(response));
+        }
         --inFlight_;
+        if (failed)
+            break;
         session->busy = false;
         if (!channel.keepAlive() || stopping_)
             break;

@@ -145,6 +145,13 @@ Money maxCostOf(const std::vector<policy::ResolvedTarget>& targets, std::int64_t
 
 // Everything known about one request while it is served.
 struct Proxy::Call {
+    // A hold still active when the call ends (an exception, or a path that forgot) goes back
+    // to the budget: a leaked hold would block the budget's traffic until a restart.
+    budgets::Ledger* ledger = nullptr;
+    ~Call() {
+        if (ledger && reservation.active())
+            ledger->release(reservation);
+    }
     // The request body's JSON lives in this arena: one buffer per request instead of a heap
     // allocation per value (declared first, so it outlives `body`).
     unsigned char arenaBuffer[16 * 1024];
@@ -184,6 +191,7 @@ struct Proxy::Call {
 
 Task<void> Proxy::handle(Worker& worker, Request& request, ResponseChannel& channel) {
     Call call;
+    call.ledger = &state_.ledger;
     call.request = &request;
     call.record.timeMs = nowMs();
     call.record.requestId = newRequestId(call.record.timeMs);
