@@ -1,5 +1,6 @@
 #include "policy_service.h"
 
+#include "log.h"
 #include "workspace.h"
 
 #include <fstream>
@@ -99,8 +100,15 @@ PolicyChangeResult PolicyService::apply(std::int64_t expectedVersion, const Poli
         out.status = PolicyChangeResult::Status::Stale;
         return out;
     }
-    writeFile(change.yaml);
+    // The stored version is the policy now: run it, then bring the file in line. A file that
+    // cannot be written (disk full) is logged loudly; the database stays the record.
     install(checked.evaluator, stored.currentVersion);
+    try {
+        writeFile(change.yaml);
+    } catch (const std::exception& e) {
+        log::error("policy applied, but the policy file could not be rewritten; fix the disk, then apply again",
+                   {{"file", file_.string()}, {"version", std::to_string(stored.currentVersion)}, {"error", e.what()}});
+    }
     out.status = PolicyChangeResult::Status::Applied;
     out.version = std::move(stored.version);
     return out;

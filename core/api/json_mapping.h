@@ -159,14 +159,18 @@ template <class T> bool read(const json::value& j, T& out, const std::string& pa
             v = j.get_int64();
         else if (j.is_uint64() && j.get_uint64() <= std::uint64_t(std::numeric_limits<std::int64_t>::max()))
             v = std::int64_t(j.get_uint64());
-        else if (j.is_double() && j.get_double() == double(std::int64_t(j.get_double())) &&
-                 std::abs(j.get_double()) < 9.0e15)
-            v = std::int64_t(j.get_double());
+        else if (j.is_double() && std::abs(j.get_double()) < 9.0e15 && j.get_double() == std::trunc(j.get_double()))
+            v = std::int64_t(j.get_double()); // 3.0 is 3; the range is checked before the cast
         else {
-            err = {path, "expected an integer"};
+            err = {path, j.is_number() ? "is out of range" : "expected an integer"};
+            if (j.is_double() && std::abs(j.get_double()) < 9.0e15)
+                err.message = "expected an integer";
             return false;
         }
-        if (v < std::int64_t(std::numeric_limits<T>::min()) || std::uint64_t(v) > std::uint64_t(std::numeric_limits<T>::max())) {
+        const bool fits = std::is_signed_v<T> ? v >= std::int64_t(std::numeric_limits<T>::min()) &&
+                                                    v <= std::int64_t(std::numeric_limits<T>::max())
+                                              : v >= 0 && std::uint64_t(v) <= std::uint64_t(std::numeric_limits<T>::max());
+        if (!fits) {
             err = {path, "is out of range"};
             return false;
         }

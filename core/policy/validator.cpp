@@ -111,6 +111,9 @@ private:
             const bool https = url.starts_with("https://");
             if (!https && !url.starts_with("http://")) {
                 error(e.baseUrl.pos, "base_url of " + what + " must start with https:// or http://, not '" + url + "'");
+            } else if (hasUserInfo(url)) {
+                error(e.baseUrl.pos, "base_url of " + what + " carries credentials (user:password@); a policy is read "
+                                     "by every role, so secrets go in a sealed credential named by 'credential'");
             } else if (hostOf(url).empty()) {
                 error(e.baseUrl.pos, "base_url of " + what + " names no host: '" + url + "'");
             } else if (!options_.allowLinkLocalEndpoints && isLinkLocalOrMetadataHost(hostOf(url))) {
@@ -152,6 +155,12 @@ private:
         const std::string last = items.back();
         items.pop_back();
         return join(items) + " and " + last;
+    }
+
+    static bool hasUserInfo(std::string_view url) {
+        url.remove_prefix(url.find("://") + 3);
+        url = url.substr(0, url.find_first_of("/?#"));
+        return url.find('@') != std::string_view::npos;
     }
 
     // The host of an http(s) URL: "[::1]", "127.0.0.1", "api.openai.com".

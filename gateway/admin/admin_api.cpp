@@ -122,9 +122,10 @@ std::int64_t AdminApi::now() const {
 }
 
 AdminResponse AdminApi::refusal(http::status status, const std::string& message) {
-    std::string type = status == http::status::payload_too_large                   ? "payload_too_large"
-                       : status == http::status::request_header_fields_too_large ? "invalid_request"
-                                                                                 : "internal";
+    std::string type = status == http::status::payload_too_large ? "payload_too_large"
+                       : status == http::status::request_header_fields_too_large || status == http::status::bad_request
+                           ? "invalid_request"
+                           : "internal";
     return toResponse(errorReply(ApiError(status, type, message)), requestId());
 }
 
@@ -150,6 +151,8 @@ int AdminApi::countFailure(const std::string& source, std::int64_t nowMs) {
     const std::int64_t minute = nowMs / 60'000;
     if (failures_.size() > 10'000) // bounded: forget old windows
         std::erase_if(failures_, [&](const auto& kv) { return kv.second.minute != minute; });
+    if (failures_.size() > 10'000) // this minute alone: bounded all the same
+        failures_.clear();
     auto& window = failures_[source];
     if (window.minute != minute)
         window = {minute, 0};

@@ -138,9 +138,10 @@ private:
 
     AdminServices& s_;
     std::vector<Route> routes_;
-    // Gateway key rotation is "look up the idempotency key, rotate, remember the answer": two
-    // calls with the same key at once must not both rotate, so rotations take turns.
-    std::mutex rotationMutex_;
+    // Changes of credentials and gateway keys are "check, audit, change" (and for rotations
+    // "look up the idempotency key, rotate, remember the answer"): two calls at once must not
+    // both pass the check, so they take turns. Admin changes are rare; one lock is plenty.
+    std::mutex secretsMutex_;
     // Failed authentications per client address in the current minute. Past the limit they are
     // summarised in one audit entry, so a flood of bad tokens cannot turn the audit chain into
     // a disk-sync storm. (Tokens are 256 random bits: there is nothing to slow a guesser down

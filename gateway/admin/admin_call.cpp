@@ -85,6 +85,18 @@ std::string idFromCursor(const Call& call) {
     return decoded.substr(kCursorMark.size());
 }
 
+std::optional<std::int64_t> numberFromCursor(const Call& call) {
+    const std::string text = idFromCursor(call);
+    if (text.empty())
+        return std::nullopt;
+    std::int64_t n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size() || n < 1)
+        throw invalid("the cursor is not one this list gave out; pass next_cursor unchanged, or start without a cursor",
+                      "cursor");
+    return n;
+}
+
 std::size_t pageLimit(const Call& call) { return std::size_t(queryInt(call, "limit", 1, 1000).value_or(100)); }
 
 void allowQuery(const Call& call, std::initializer_list<std::string_view> names) {

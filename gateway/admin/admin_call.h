@@ -81,6 +81,7 @@ std::size_t pageLimit(const Call& call);
 // damaged one is a 400 naming 'cursor' rather than a silently different page.
 std::string idCursor(std::string_view lastId);
 std::string idFromCursor(const Call& call); // "" when the call has no cursor
+std::optional<std::int64_t> numberFromCursor(const Call& call); // for lists that page by a number
 // A page of a list already in memory and ordered by id (endpoints, teams, ...: a few hundred).
 template <class T, class IdOf> api::Page<T> pageOf(const Call& call, std::vector<T> items, IdOf idOf) {
     const std::string after = idFromCursor(call);

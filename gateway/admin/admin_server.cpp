@@ -119,6 +119,9 @@ Task<void> AdminServer::serve(std::shared_ptr<Connection> c) {
                                                                         std::to_string(limits_.maxBodyBytes) + " bytes");
             else if (ec == http::error::header_limit)
                 refusal = refusal_(http::status::request_header_fields_too_large, "the request headers are larger than 16 KiB");
+            else if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
+                     ec != http::error::end_of_stream && ec != http::error::partial_message)
+                refusal = refusal_(http::status::bad_request, "the request is not valid HTTP/1.1 (" + ec.message() + ")");
             if (refusal) {
                 refusal->keep_alive(false);
                 refusal->prepare_payload();
@@ -136,6 +139,8 @@ Task<void> AdminServer::serve(std::shared_ptr<Connection> c) {
         }
         response.keep_alive(request.keep_alive());
         response.prepare_payload();
+        if (request.method() == http::verb::head)
+            response.body().clear(); // Content-Length says what GET would send; HEAD sends no body
         tcpStream.expires_after(limits_.requestTimeout);
         auto [wec, written] = co_await http::async_write(c->stream, response, use_nothrow);
         if (wec || !response.keep_alive())

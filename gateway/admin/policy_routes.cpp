@@ -86,20 +86,13 @@ Reply AdminApi::getPolicy(Call& call) {
 Reply AdminApi::listPolicyVersions(Call& call) {
     allowQuery(call, {"cursor", "limit"});
     const auto limit = pageLimit(call);
-    std::optional<std::int64_t> before;
-    if (auto c = call.queryValue("cursor")) {
-        std::int64_t n = 0;
-        auto [end, ec] = std::from_chars(c->data(), c->data() + c->size(), n);
-        if (ec != std::errc() || end != c->data() + c->size() || n < 1)
-            throw invalid("the cursor is not one this API gave out", "cursor");
-        before = n;
-    }
+    const auto before = numberFromCursor(call);
     auto versions = s_.policy.versions().list(before, limit + 1);
     api::Page<api::PolicyVersion> page;
     for (std::size_t i = 0; i < versions.size() && i < limit; ++i)
         page.items.push_back(shapeOf(versions[i], false));
     if (versions.size() > limit)
-        page.next_cursor = std::to_string(versions[limit - 1].version);
+        page.next_cursor = idCursor(std::to_string(versions[limit - 1].version));
     return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
 }
 
@@ -193,7 +186,9 @@ Reply AdminApi::changePolicy(Call& call, const std::string& yaml, const std::str
     PolicyChange change{yaml, call.caller.actor(), std::string(api::toString(call.caller.role)), comment, source,
                         rolledBackFrom};
     const std::string action = source == "rollback" ? "policy.rollback" : "policy.apply";
+    bool audited = false;
     auto result = s_.policy.apply(expected, change, now(), [&](const store::PolicyVersion& running, std::int64_t next) {
+        audited = true;
         api::json::object detail{{"from_version", running.version},
                                  {"to_version", next},
                                  {"before_sha256", running.sha256Hex},
@@ -208,6 +203,10 @@ Reply AdminApi::changePolicy(Call& call, const std::string& yaml, const std::str
         audit(call.caller, action, "policy", std::move(detail));
     });
     using S = PolicyChangeResult::Status;
+    if (result.status == S::Stale && audited) // another process won after our entry was written
+        auditSecurityEvent(call.caller, action, "policy",
+                           {{"outcome", "not applied: another writer changed the policy at the same moment"},
+                            {"current_version", result.currentVersion}});
     if (result.status == S::Stale) {
         ApiError e(http::status::precondition_failed, "precondition_failed",
                    "the policy changed since version " + std::to_string(expected) + ": the running version is " +

@@ -361,28 +361,16 @@ Reply AdminApi::flowReport(Call& call) {
 
 // ---- alerts, audit -----------------------------------------------------------------------------
 
-namespace {
-std::optional<std::int64_t> numericCursor(const Call& call) {
-    auto c = call.queryValue("cursor");
-    if (!c)
-        return std::nullopt;
-    std::int64_t n = 0;
-    auto [end, ec] = std::from_chars(c->data(), c->data() + c->size(), n);
-    if (ec != std::errc() || end != c->data() + c->size() || n < 1)
-        throw invalid("the cursor is not one this API gave out", "cursor");
-    return n;
-}
-} // namespace
 
 Reply AdminApi::listAlerts(Call& call) {
     allowQuery(call, {"kind", "cursor", "limit"});
     const auto limit = pageLimit(call);
-    auto alerts = s_.alerts.list(numericCursor(call), limit + 1, call.queryValue("kind").value_or(""));
+    auto alerts = s_.alerts.list(numberFromCursor(call), limit + 1, call.queryValue("kind").value_or(""));
     api::Page<api::AlertShape> page;
     for (std::size_t i = 0; i < alerts.size() && i < limit; ++i)
         page.items.push_back(shapeOf(alerts[i]));
     if (alerts.size() > limit)
-        page.next_cursor = std::to_string(alerts[limit - 1].id);
+        page.next_cursor = idCursor(std::to_string(alerts[limit - 1].id));
     return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
 }
 
@@ -394,12 +382,12 @@ Reply AdminApi::listAudit(Call& call) {
     filter.actor = call.queryValue("actor").value_or("");
     filter.action = call.queryValue("action").value_or("");
     filter.target = call.queryValue("target").value_or("");
-    auto result = s_.audit.list(filter, numericCursor(call), pageLimit(call));
+    auto result = s_.audit.list(filter, numberFromCursor(call), pageLimit(call));
     api::Page<api::AuditEntryShape> page;
     for (const auto& e : result.entries)
         page.items.push_back(shapeOf(e));
     if (result.nextBeforeSeq)
-        page.next_cursor = std::to_string(*result.nextBeforeSeq);
+        page.next_cursor = idCursor(std::to_string(*result.nextBeforeSeq));
     return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
 }
 

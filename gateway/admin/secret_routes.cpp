@@ -48,8 +48,7 @@ std::optional<store::RotationSchedule> scheduleChange(const Call& call) {
         return std::nullopt; // {"schedule": null} (or {}): no schedule
     if (!body.period_days)
         throw invalid("'period_days' is required (or send {\"schedule\": null} to remove the schedule)", "period_days");
-    return scheduleFrom(api::Schedule{*body.period_days, body.grace_days.value_or(0), body.reminder_days.value_or(0)},
-                        "schedule");
+    return scheduleFrom(api::Schedule{*body.period_days, body.grace_days.value_or(0), body.reminder_days.value_or(0)}, "");
 }
 
 } // namespace
@@ -80,6 +79,7 @@ Reply AdminApi::getCredential(Call& call) {
 
 Reply AdminApi::addCredential(Call& call) {
     allowQuery(call, {});
+    std::lock_guard turn(secretsMutex_);
     auto body = readBody<api::NewCredential>(call);
     checkId(body.id, "id");
     checkSecret(body.secret);
@@ -101,6 +101,7 @@ Reply AdminApi::addCredential(Call& call) {
 
 Reply AdminApi::rotateCredential(Call& call) {
     allowQuery(call, {});
+    std::lock_guard turn(secretsMutex_);
     const std::string id(call.param(0));
     auto body = readBody<api::CredentialSecret>(call);
     checkSecret(body.secret);
@@ -117,6 +118,7 @@ Reply AdminApi::rotateCredential(Call& call) {
 
 Reply AdminApi::scheduleCredential(Call& call) {
     allowQuery(call, {});
+    std::lock_guard turn(secretsMutex_);
     const std::string id(call.param(0));
     auto schedule = scheduleChange(call);
     auto before = s_.vault.find(id);
@@ -130,6 +132,7 @@ Reply AdminApi::scheduleCredential(Call& call) {
 
 Reply AdminApi::revokeCredential(Call& call) {
     allowQuery(call, {});
+    std::lock_guard turn(secretsMutex_);
     const std::string id(call.param(0));
     auto before = s_.vault.find(id);
     if (!before)
@@ -225,7 +228,7 @@ Reply AdminApi::rotateKey(Call& call) {
         throw invalid("Idempotency-Key is longer than 200 characters", "Idempotency-Key");
     const std::string scope = call.caller.tokenId + " POST /keys/" + id + "/rotate";
     const std::string requestHash = crypto::toHex(crypto::sha256(call.request.body()));
-    std::lock_guard turn(rotationMutex_);
+    std::lock_guard turn(secretsMutex_);
     if (!idempotencyKey.empty()) {
         if (auto previous = s_.idempotency.find(scope, idempotencyKey, now())) {
             if (previous->requestHash != requestHash)
@@ -256,6 +259,7 @@ Reply AdminApi::rotateKey(Call& call) {
 
 Reply AdminApi::revokeKey(Call& call) {
     allowQuery(call, {});
+    std::lock_guard turn(secretsMutex_);
     const std::string id(call.param(0));
     auto before = s_.keys.find(id);
     if (!before)
@@ -269,6 +273,7 @@ Reply AdminApi::revokeKey(Call& call) {
 
 Reply AdminApi::scheduleKey(Call& call) {
     allowQuery(call, {});
+    std::lock_guard turn(secretsMutex_);
     const std::string id(call.param(0));
     auto schedule = scheduleChange(call);
     auto before = s_.keys.find(id);
@@ -282,6 +287,7 @@ Reply AdminApi::scheduleKey(Call& call) {
 
 Reply AdminApi::claimKey(Call& call) {
     allowQuery(call, {});
+    std::lock_guard turn(secretsMutex_);
     const std::string id(call.param(0));
     auto key = s_.keys.find(id);
     if (!key)

@@ -58,15 +58,16 @@ std::optional<api::Schedule> shapeOf(const std::optional<store::RotationSchedule
 }
 
 store::RotationSchedule scheduleFrom(const api::Schedule& s, const std::string& field) {
+    const std::string prefix = field.empty() ? "" : field + ".";
     if (s.period_days < 1 || s.period_days > 3650)
-        throw invalid("'" + field + ".period_days' must be from 1 to 3650 days", field + ".period_days");
+        throw invalid("'" + prefix + "period_days' must be from 1 to 3650 days", prefix + "period_days");
     if (s.grace_days < 0 || s.grace_days > s.period_days)
-        throw invalid("'" + field + ".grace_days' must be from 0 to the period (" + std::to_string(s.period_days) + " days)",
-                      field + ".grace_days");
+        throw invalid("'" + prefix + "grace_days' must be from 0 to the period (" + std::to_string(s.period_days) + " days)",
+                      prefix + "grace_days");
     if (s.reminder_days < 0 || s.reminder_days > s.period_days)
-        throw invalid("'" + field + ".reminder_days' must be from 0 to the period (" + std::to_string(s.period_days) +
+        throw invalid("'" + prefix + "reminder_days' must be from 0 to the period (" + std::to_string(s.period_days) +
                           " days)",
-                      field + ".reminder_days");
+                      prefix + "reminder_days");
     return store::RotationSchedule{s.period_days * kDayMs, s.grace_days * kDayMs, s.reminder_days * kDayMs};
 }
 

@@ -31,7 +31,8 @@ api::AlertShape shapeOf(const store::AlertRecord& a);
 api::AuditEntryShape shapeOf(const audit::Entry& e);
 api::AuditVerification shapeOf(const audit::VerifyReport& r);
 
-// A schedule from the API (days) to the stores (milliseconds); throws ApiError for nonsense.
+// A schedule from the API (days) to the stores (milliseconds); throws ApiError for nonsense,
+// naming "<field>.period_days" etc. ("" for a schedule given as the body's own fields).
 store::RotationSchedule scheduleFrom(const api::Schedule& s, const std::string& field);
 
 } // namespace gh::gateway

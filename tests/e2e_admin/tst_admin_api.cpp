@@ -120,6 +120,7 @@ private slots:
     void rollback();
     void credentialAddAndRotateReachTheUpstream();
     void credentialSchedule();
+    void concurrentCredentialAddsOneWins();
     void credentialDueSoonIsAlerted();
     void credentialRevokeStopsItsEndpoint();
     void gatewayKeyIssue();
@@ -639,6 +640,21 @@ void TestAdminApi::credentialAddAndRotateReachTheUpstream() {
     r = fx_.gateway.adminJson("POST", "/credentials/no-such-credential/rotate", {{"secret", "sk-whatever-123456"}});
     problem = adminErrorProblem(r, 404, "not_found");
     QVERIFY2(problem.isEmpty(), qPrintable(problem));
+}
+
+void TestAdminApi::concurrentCredentialAddsOneWins() {
+    // Eight callers add the same new credential at once: one 201, seven 409, one history row.
+    std::vector<std::unique_ptr<AsyncAdminCurl>> calls;
+    for (int i = 0; i < 8; ++i)
+        calls.push_back(std::make_unique<AsyncAdminCurl>(fx_.gateway.adminCall(
+            "POST", "/credentials", compact({{"id", "raced-key"}, {"secret", QStringLiteral("sk-race-%1").arg(i)}}))));
+    QList<int> statuses;
+    for (auto& c : calls)
+        statuses.append(c->wait().status);
+    std::sort(statuses.begin(), statuses.end());
+    QCOMPARE(statuses, QList<int>({201, 409, 409, 409, 409, 409, 409, 409}));
+    const HttpResult r = fx_.gateway.admin("GET", "/credentials/raced-key");
+    QCOMPARE(r.json().value("history").toArray().size(), 1);
 }
 
 void TestAdminApi::credentialSchedule() {
