@@ -303,27 +303,8 @@ Reply AdminApi::listSessions(Call& call) {
         return store::querySessions(db, filter, call.queryValue("cursor").value_or(""), limit);
     });
     api::Page<api::SessionShape> page;
-    for (const auto& s : result.rows) {
-        api::SessionShape out;
-        out.session_id = s.sessionId;
-        out.identity = s.identity;
-        out.team = s.team;
-        out.key_id = s.keyId;
-        out.agent = s.agent;
-        out.repository = s.repository;
-        out.branch = s.branch;
-        out.first_at = api::formatTime(s.firstMs);
-        out.last_at = api::formatTime(s.lastMs);
-        out.requests = s.requests;
-        out.denials = s.denials;
-        out.errors = s.errors;
-        out.input_tokens = s.inputTokens;
-        out.output_tokens = s.outputTokens;
-        out.cost_micros = s.costMicros;
-        out.cost_usd = usd(s.costMicros);
-        out.last_model = s.lastModel;
-        page.items.push_back(std::move(out));
-    }
+    for (const auto& session : result.rows)
+        page.items.push_back(shapeOf(session));
     if (!result.nextCursor.empty())
         page.next_cursor = result.nextCursor;
     return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};

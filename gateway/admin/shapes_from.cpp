@@ -159,6 +159,28 @@ api::RequestShape shapeOf(const store::RequestRecord& r) {
     return out;
 }
 
+api::SessionShape shapeOf(const store::SessionSummary& s) {
+    api::SessionShape out;
+    out.session_id = s.sessionId;
+    out.identity = s.identity;
+    out.team = s.team;
+    out.key_id = s.keyId;
+    out.agent = s.agent;
+    out.repository = s.repository;
+    out.branch = s.branch;
+    out.first_at = api::formatTime(s.firstMs);
+    out.last_at = api::formatTime(s.lastMs);
+    out.requests = s.requests;
+    out.denials = s.denials;
+    out.errors = s.errors;
+    out.input_tokens = s.inputTokens;
+    out.output_tokens = s.outputTokens;
+    out.cost_micros = s.costMicros;
+    out.cost_usd = usd(s.costMicros);
+    out.last_model = s.lastModel;
+    return out;
+}
+
 api::AlertShape shapeOf(const store::AlertRecord& a) {
     api::AlertShape out;
     out.id = a.id;

@@ -11,6 +11,7 @@
 #include "store/credential_vault.h"
 #include "store/key_store.h"
 #include "store/policy_versions.h"
+#include "store/request_query.h"
 #include "store/request_record.h"
 #include "store/rotation.h"
 
@@ -27,6 +28,7 @@ api::Credential shapeOf(const store::CredentialInfo& c, std::int64_t now, const 
 api::GatewayKey shapeOf(const store::KeyInfo& k, std::int64_t now);
 api::AdminToken shapeOf(const store::AdminTokenInfo& t);
 api::RequestShape shapeOf(const store::RequestRecord& r);
+api::SessionShape shapeOf(const store::SessionSummary& s);
 api::AlertShape shapeOf(const store::AlertRecord& a);
 api::AuditEntryShape shapeOf(const audit::Entry& e);
 api::AuditVerification shapeOf(const audit::VerifyReport& r);
