@@ -164,28 +164,22 @@ void Scheduler::checkKeys(std::int64_t now) {
             log::info("gateway key rotated on schedule", {{"key_id", k.id}});
         }
     }
-    // Keys whose schedule is near or past (keys rotate themselves, so this is a key that could
-    // not: e.g. its holder never picked the last one up) are flagged like credentials.
-    std::string cursor;
-    for (;;) {
-        auto batch = s_.keys.list(cursor, 1000);
-        for (const auto& k : batch) {
-            if (k.revoked() || !k.rotation)
-                continue;
-            const auto state = k.rotationState(now);
-            if (state != store::RotationState::DueSoon && state != store::RotationState::Overdue)
-                continue;
-            const bool overdue = state == store::RotationState::Overdue;
-            store::AlertRecord alert{0, now, overdue ? "key.overdue" : "key.due_soon", k.id, k.rotatedMs, 0,
-                                     json::serialize(json::object{{"key", k.id},
-                                                                  {"identity", k.identity},
-                                                                  {"state", std::string(store::toString(state))}})};
-            raise(alert, overdue ? "rotation.overdue" : "rotation.due_soon", "key:" + k.id, now);
-        }
-        if (batch.size() < 1000)
-            break;
-        cursor = batch.back().id;
-    }
+    // Keys nearing their rotation, or past it (one that could not rotate), are flagged like
+    // credentials, once per rotation cycle.
+    s_.keys.forEach([&](const store::KeyInfo& k) {
+        if (k.revoked() || !k.rotation)
+            return true;
+        const auto state = k.rotationState(now);
+        if (state != store::RotationState::DueSoon && state != store::RotationState::Overdue)
+            return true;
+        const bool overdue = state == store::RotationState::Overdue;
+        store::AlertRecord alert{0, now, overdue ? "key.overdue" : "key.due_soon", k.id, k.rotatedMs, 0,
+                                 json::serialize(json::object{{"key", k.id},
+                                                              {"identity", k.identity},
+                                                              {"state", std::string(store::toString(state))}})};
+        raise(alert, overdue ? "rotation.overdue" : "rotation.due_soon", "key:" + k.id, now);
+        return true;
+    });
 }
 
 void Scheduler::summariseFailedAuthentications(std::int64_t now) {

@@ -121,6 +121,18 @@ public:
     std::optional<KeyInfo> find(std::string_view id) const;
     // Keys ordered by id, after `afterId` (keyset paging; "" = from the start).
     std::vector<KeyInfo> list(std::string_view afterId = {}, std::size_t limit = 1000) const;
+    // Every key after `afterId` in id order, a page at a time; `f` returns false to stop.
+    template <class F> void forEach(F&& f, std::string afterId = {}) const {
+        for (;;) {
+            const auto batch = list(afterId, 500);
+            for (const auto& k : batch)
+                if (!f(k))
+                    return;
+            if (batch.size() < 500)
+                return;
+            afterId = batch.back().id;
+        }
+    }
 
     // A new secret for the key, same id. The replaced secret keeps authenticating until
     // now + graceMs (graceMs <= 0: refused at once), then is refused as Rotated; a secret replaced

@@ -176,8 +176,10 @@ Caller AdminApi::authenticate(const AdminRequest& request, const std::string& re
     if (!auth.ok()) {
         const std::string reason = store::toString(*auth.failure);
         api::json::object detail{{"reason", reason}};
-        if (auth.token)
-            anonymous.tokenId = auth.token->id, anonymous.name = auth.token->name;
+        if (auth.token) {
+            anonymous.tokenId = auth.token->id;
+            anonymous.name = auth.token->name;
+        }
         const int n = countFailure(remoteAddress, now());
         if (n <= kFailuresPerMinute)
             auditSecurityEvent(anonymous, "auth.failed", "admin-api", std::move(detail));
@@ -220,10 +222,12 @@ Reply AdminApi::dispatch(const AdminRequest& request, const std::string& remoteA
         std::vector<std::string> p;
         bool match = true;
         for (std::size_t i = 0; i < segments.size() && match; ++i) {
-            if (route.segments[i] == "{}")
-                match = !segments[i].empty(), p.push_back(segments[i]);
-            else
+            if (route.segments[i] == "{}") {
+                match = !segments[i].empty();
+                p.push_back(segments[i]);
+            } else {
                 match = route.segments[i] == segments[i];
+            }
         }
         if (!match)
             continue;
@@ -337,7 +341,7 @@ Reply AdminApi::listTokens(Call& call) {
         page.items.push_back(shapeOf(tokens[i]));
     if (tokens.size() > limit)
         page.next_cursor = idCursor(tokens[limit - 1].id);
-    return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
+    return pageReply(page);
 }
 
 Reply AdminApi::createToken(Call& call) {

@@ -93,7 +93,7 @@ Reply AdminApi::listPolicyVersions(Call& call) {
         page.items.push_back(shapeOf(versions[i], false));
     if (versions.size() > limit)
         page.next_cursor = idCursor(std::to_string(versions[limit - 1].version));
-    return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
+    return pageReply(page);
 }
 
 Reply AdminApi::getPolicyVersion(Call& call) {

@@ -164,20 +164,6 @@ Reply AdminApi::listEndpoints(Call& call) {
     return pageReply(pageOf(call, std::move(page.items), [](const api::EndpointShape& e) { return e.id; }));
 }
 
-namespace {
-// Every gateway key, walked in id order (keys number in the thousands at most).
-template <class F> void forEachKey(store::KeyStore& keys, F&& f) {
-    std::string cursor;
-    for (;;) {
-        auto batch = keys.list(cursor, 1000);
-        for (const auto& k : batch)
-            f(k);
-        if (batch.size() < 1000)
-            break;
-        cursor = batch.back().id;
-    }
-}
-} // namespace
 
 Reply AdminApi::listTeams(Call& call) {
     allowQuery(call, {"cursor", "limit"});
@@ -187,12 +173,13 @@ Reply AdminApi::listTeams(Call& call) {
     for (const auto& t : doc.teams)
         teams[t.id] = api::TeamShape{t.id, t.name, {}, 0, {}};
     std::map<std::string, std::set<std::string>> identities;
-    forEachKey(s_.keys, [&](const store::KeyInfo& k) {
+    s_.keys.forEach([&](const store::KeyInfo& k) {
         auto& team = teams[k.team];
         team.id = k.team;
         if (!k.revoked() && !k.expired(now()))
             ++team.keys;
         identities[k.team].insert(k.identity);
+        return true;
     });
     for (const auto& b : doc.budgets)
         if (b.scope.value.kind == policy::ScopeKind::Team && teams.count(b.scope.value.value))
@@ -209,15 +196,16 @@ Reply AdminApi::listIdentities(Call& call) {
     allowQuery(call, {"team", "cursor", "limit"});
     const auto team = call.queryValue("team");
     std::map<std::pair<std::string, std::string>, api::IdentityShape> out;
-    forEachKey(s_.keys, [&](const store::KeyInfo& k) {
+    s_.keys.forEach([&](const store::KeyInfo& k) {
         if (team && k.team != *team)
-            return;
+            return true;
         auto& shape = out[{k.identity, k.team}];
         shape.identity = k.identity;
         shape.team = k.team;
         shape.keys.push_back(k.id);
         if (!k.revoked() && !k.expired(now()))
             ++shape.active_keys;
+        return true;
     });
     api::Page<api::IdentityShape> page;
     for (auto& [key, shape] : out)
@@ -284,7 +272,7 @@ Reply AdminApi::listRequests(Call& call) {
         page.items.push_back(shapeOf(row.record));
     if (!result.nextCursor.empty())
         page.next_cursor = result.nextCursor;
-    return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
+    return pageReply(page);
 }
 
 Reply AdminApi::getRequest(Call& call) {
@@ -307,7 +295,7 @@ Reply AdminApi::listSessions(Call& call) {
         page.items.push_back(shapeOf(session));
     if (!result.nextCursor.empty())
         page.next_cursor = result.nextCursor;
-    return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
+    return pageReply(page);
 }
 
 // ---- reports -----------------------------------------------------------------------------------
@@ -329,8 +317,10 @@ Reply AdminApi::denialsReport(Call& call) {
 Reply AdminApi::flowReport(Call& call) {
     allowQuery(call, {"from", "to"});
     const auto [from, to] = reportRange(call, now());
-    auto rows = withRequestsDb(s_.requests, [&](store::Database& db) { return store::dataFlowReport(db, from, to); });
-    const auto [efrom, eto] = withRequestsDb(s_.requests, [&](store::Database&) { return store::effectiveRange(from, to); });
+    auto [rows, range] = withRequestsDb(s_.requests, [&](store::Database& db) {
+        return std::pair(store::dataFlowReport(db, from, to), store::effectiveRange(from, to));
+    });
+    const auto [efrom, eto] = range;
     api::FlowReport out;
     out.from = api::formatTime(efrom);
     out.to = api::formatTime(eto);
@@ -352,7 +342,7 @@ Reply AdminApi::listAlerts(Call& call) {
         page.items.push_back(shapeOf(alerts[i]));
     if (alerts.size() > limit)
         page.next_cursor = idCursor(std::to_string(alerts[limit - 1].id));
-    return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
+    return pageReply(page);
 }
 
 Reply AdminApi::listAudit(Call& call) {
@@ -369,7 +359,7 @@ Reply AdminApi::listAudit(Call& call) {
         page.items.push_back(shapeOf(e));
     if (result.nextBeforeSeq)
         page.next_cursor = idCursor(std::to_string(*result.nextBeforeSeq));
-    return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
+    return pageReply(page);
 }
 
 Reply AdminApi::verifyAudit(Call& call) {

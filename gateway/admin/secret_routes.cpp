@@ -150,25 +150,20 @@ Reply AdminApi::listKeys(Call& call) {
     allowQuery(call, {"cursor", "limit", "identity", "team"});
     const auto limit = pageLimit(call);
     const auto identity = call.queryValue("identity"), team = call.queryValue("team");
-    std::string cursor = idFromCursor(call);
     api::Page<api::GatewayKey> page;
-    // Keys page by id; filters are applied while walking (keys number in the thousands at most).
-    for (;;) {
-        auto batch = s_.keys.list(cursor, 500);
-        for (const auto& k : batch) {
-            cursor = k.id;
+    s_.keys.forEach(
+        [&](const store::KeyInfo& k) {
             if ((identity && k.identity != *identity) || (team && k.team != *team))
-                continue;
+                return true;
             if (page.items.size() == limit) {
                 page.next_cursor = idCursor(page.items.back().id);
-                return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
+                return false;
             }
             page.items.push_back(shapeOf(k, now()));
-        }
-        if (batch.size() < 500)
-            break;
-    }
-    return Reply{http::status::ok, api::json::serialize(api::toJson(page)), "application/json", {}};
+            return true;
+        },
+        idFromCursor(call));
+    return pageReply(page);
 }
 
 Reply AdminApi::getKey(Call& call) {
