@@ -381,6 +381,65 @@ struct IssuedAdminToken {
 };
 BOOST_DESCRIBE_STRUCT(IssuedAdminToken, (), (token, secret))
 
+// ---- replay: a draft over recorded traffic -----------------------------------------------------
+
+struct ReplayRequest { // POST /policy/replay
+    std::string yaml;                          // the draft policy
+    std::optional<std::string> from;           // RFC 3339; default: 7 days before `to`
+    std::optional<std::string> to;             // RFC 3339, exclusive; default: now
+    std::optional<std::int64_t> sample_limit;  // affected requests to return; default 50, at most 500
+};
+BOOST_DESCRIBE_STRUCT(ReplayRequest, (), (yaml, from, to, sample_limit))
+
+// How one request was (recorded) or would be (draft) decided.
+struct ReplayDecision {
+    std::string decision;               // "routed" | "denied"
+    std::optional<std::string> rule;    // deciding rule id; null for the default deny
+    std::optional<std::string> endpoint; // target (the one used when recorded, the same fallback position for the draft)
+    std::optional<std::string> model;
+    std::string reason;                 // the draft's reason for a denial ("" when recorded: requests.db keeps no reason)
+    std::int64_t cost_micros = 0;       // recorded cost; for the draft the recorded tokens at the draft target's price
+    std::string cost_usd;
+};
+BOOST_DESCRIBE_STRUCT(ReplayDecision, (), (decision, rule, endpoint, model, reason, cost_micros, cost_usd))
+
+struct ReplayChange {
+    std::string request_id;
+    std::string time;
+    std::string team;
+    std::string identity;
+    std::string repository;
+    std::string task;
+    std::string requested_model;
+    std::string change; // "routed_differently" | "denied" | "allowed"
+    ReplayDecision recorded;
+    ReplayDecision draft;
+};
+BOOST_DESCRIBE_STRUCT(ReplayChange, (), (request_id, time, team, identity, repository, task, requested_model, change,
+                                         recorded, draft))
+
+// Semantics: docs/admin-api.md, "Replay"; computed by policy::Replayer (core/policy/replay.h).
+struct Replay {
+    std::string from;
+    std::string to;
+    std::int64_t requests = 0;            // recorded requests the policy decided in the period
+    bool truncated = false;               // the period held more than the gateway replays at once (then `to` is where it stopped)
+    std::int64_t unchanged = 0;
+    std::int64_t routed_differently = 0;  // allowed before and after, to another endpoint or model (at the recorded fallback position; another rule to the same target is unchanged)
+    std::int64_t denied = 0;              // allowed when recorded, denied by the draft
+    std::int64_t allowed = 0;             // denied when recorded, allowed by the draft (their cost is unknown: no tokens were recorded)
+    std::int64_t cost_before_micros = 0;  // recorded cost of the requests the draft still allows or now denies
+    std::string cost_before_usd;
+    std::int64_t cost_after_micros = 0;   // the same requests' tokens at the draft's prices (0 for denied ones)
+    std::string cost_after_usd;
+    std::int64_t cost_difference_micros = 0; // after - before
+    std::string cost_difference_usd;
+    std::vector<ReplayChange> sample;     // affected requests, newest first, at most sample_limit
+};
+BOOST_DESCRIBE_STRUCT(Replay, (), (from, to, requests, truncated, unchanged, routed_differently, denied, allowed,
+                                   cost_before_micros, cost_before_usd, cost_after_micros, cost_after_usd,
+                                   cost_difference_micros, cost_difference_usd, sample))
+
 // ---- requests, sessions, reports, alerts, audit ------------------------------------------------
 
 struct RequestShape {

@@ -4,4 +4,6 @@ list(APPEND GATEHOUSE_CORE_SOURCES
   api/json_mapping.h
   api/shapes.h
   api/time.cpp api/time.h
+  api/usd.cpp api/usd.h
+  api/simulation.cpp api/simulation.h
 )

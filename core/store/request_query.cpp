@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <initializer_list>
+#include <limits>
 #include <span>
 #include <utility>
 
@@ -295,6 +296,75 @@ std::optional<SessionSummary> findSession(Database& db, std::string_view session
     if (!st.step())
         return std::nullopt;
     return readSession(st);
+}
+
+// ---- Replay ----------------------------------------------------------------------------------
+
+namespace {
+// Budget refusals, errors and invalid requests were not decided by the policy: replay skips them.
+policy::RecordedDecision policyDecisionOf(const RequestRecord& r) {
+    if (r.outcome == Outcome::Invalid)
+        return policy::RecordedDecision::NotDecided;
+    switch (r.decision) {
+    case Decision::Routed: return policy::RecordedDecision::Routed;
+    case Decision::Denied: return policy::RecordedDecision::Denied;
+    case Decision::Blocked:
+    case Decision::Error: return policy::RecordedDecision::NotDecided;
+    }
+    return policy::RecordedDecision::NotDecided;
+}
+} // namespace
+
+policy::RecordedRequest recordedRequestOf(const RequestRecord& r) {
+    policy::RecordedRequest out;
+    out.timeMs = r.timeMs;
+    out.requestId = r.requestId;
+    out.team = r.team;
+    out.identity = r.identity;
+    out.repository = r.repository;
+    out.branch = r.branch;
+    out.task = r.task;
+    out.requestedModel = r.requestedModel;
+    out.agent = r.agent;
+    out.keyId = r.keyId;
+    out.decision = policyDecisionOf(r);
+    out.ruleId = r.ruleId;
+    out.endpointId = r.endpointId;
+    out.servedModel = r.servedModel;
+    out.fallback = r.fallback;
+    out.tokens = r.tokens;
+    out.cost = r.cost;
+    return out;
+}
+
+ReplayRange replayRecorded(policy::Replayer& replayer, TimeMs fromMs, TimeMs toMs, const RequestPageReader& readPage,
+                           std::int64_t maxRequests) {
+    if (fromMs >= toMs)
+        throw QueryError("the time range is empty: 'from' must be before 'to'");
+    constexpr std::size_t kPage = 1000;
+    ReplayRange range{fromMs, toMs, false};
+    // Right before the first row of `fromMs`, whatever its seq.
+    RequestCursor cursor{fromMs - 1, std::numeric_limits<std::int64_t>::max()};
+    std::optional<TimeMs> lastMillisecond; // set once maxRequests were considered
+    for (;;) {
+        const RequestScanPage page = readPage(cursor, kPage);
+        for (const auto& row : page.rows) {
+            const TimeMs t = row.record.timeMs;
+            if (t >= toMs)
+                return range;
+            if (lastMillisecond && t != *lastMillisecond) {
+                range.toMs = t;
+                range.truncated = true;
+                return range;
+            }
+            replayer.add(recordedRequestOf(row.record));
+            if (!lastMillisecond && replayer.considered() >= maxRequests)
+                lastMillisecond = t;
+        }
+        if (!page.next)
+            return range;
+        cursor = *page.next;
+    }
 }
 
 } // namespace gh::store

@@ -27,12 +27,14 @@
 //
 // Time: [fromMs, toMs) on the request's arrival; from >= to is a QueryError. Unlike reports,
 // lists have no maximum range (paging bounds the work per page).
+#include "policy/replay.h"
 #include "store/database.h"
 #include "store/request_log.h" // StoredRequest
 #include "store/request_record.h"
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -100,5 +102,31 @@ struct SessionPage {
 SessionPage querySessions(Database& db, const RequestFilter& filter, std::string_view cursor, std::size_t limit);
 
 std::optional<SessionSummary> findSession(Database& db, std::string_view sessionId);
+
+// ---- Replay of a draft policy over recorded requests (policy/replay.h) --------------------------
+
+// A record as the replay reads it; the views point into `record`. Routed and denied records are
+// what the policy decided; blocked, error and invalid ones are NotDecided (skipped).
+policy::RecordedRequest recordedRequestOf(const RequestRecord& record);
+
+// A replay considers at most this many requests in one call (the admin API's bound on the work
+// of one call; only the counts and the sample stay in memory, whatever the number).
+inline constexpr std::int64_t kMaxReplayRequests = 1'000'000;
+
+struct ReplayRange {
+    TimeMs fromMs = 0, toMs = 0; // the requests replayed are exactly those that arrived in [from, to)
+    bool truncated = false;      // stopped early: toMs is the arrival of the first request not replayed
+};
+
+// One keyset page of requests after `after`, oldest first: requestsAfter() on the caller's
+// connection (taking its lock for the page, not for the whole scan).
+using RequestPageReader = std::function<RequestScanPage(RequestCursor after, std::size_t limit)>;
+
+// Feeds the requests recorded in [fromMs, toMs) to `replayer`, oldest first, a page at a time
+// (a range on the time index; memory holds one page). Once `maxRequests` requests have been
+// considered (skipped ones do not count) it finishes their millisecond and stops, so the answer's
+// range still holds exactly the requests replayed. Throws QueryError when from >= to.
+ReplayRange replayRecorded(policy::Replayer& replayer, TimeMs fromMs, TimeMs toMs, const RequestPageReader& readPage,
+                           std::int64_t maxRequests = kMaxReplayRequests);
 
 } // namespace gh::store

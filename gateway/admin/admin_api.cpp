@@ -78,6 +78,7 @@ AdminApi::AdminApi(AdminServices& services) : s_(services) {
     add(V::get, "policy/versions/{}", P::Read, &AdminApi::getPolicyVersion);
     add(V::post, "policy/validate", P::Read, &AdminApi::validatePolicy);
     add(V::post, "policy/simulate", P::Read, &AdminApi::simulatePolicy);
+    add(V::post, "policy/replay", P::Read, &AdminApi::replayPolicy); // reads only: not audited, like simulate
     add(V::get, "policy/diff", P::Read, &AdminApi::diffPolicy);
     add(V::post, "policy/rollback", P::ChangePolicy, &AdminApi::rollbackPolicy);
 

@@ -102,6 +102,7 @@ private:
     Reply getPolicyVersion(Call&);
     Reply validatePolicy(Call&);
     Reply simulatePolicy(Call&);
+    Reply replayPolicy(Call&);
     Reply diffPolicy(Call&);
     Reply applyPolicy(Call&);
     Reply rollbackPolicy(Call&);

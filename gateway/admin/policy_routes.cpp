@@ -1,10 +1,17 @@
-// The policy resource: current, versions, validate, simulate, diff, apply (If-Match), rollback.
+// The policy resource: current, versions, validate, simulate, replay, diff, apply (If-Match),
+// rollback.
 #include "admin/admin_api.h"
 #include "admin/shapes_from.h"
+#include "api/simulation.h"
+#include "api/time.h"
 #include "policy/diff.h"
+#include "policy/replay.h"
 #include "policy/yaml_codec.h"
+#include "store/request_query.h"
 
 #include <charconv>
+#include <mutex>
+#include <utility>
 
 namespace gh::gateway {
 namespace {
@@ -29,45 +36,35 @@ std::optional<std::int64_t> ifMatchVersion(const Call& call) {
     return n;
 }
 
-api::Simulation simulate(const policy::Evaluator& evaluator, const api::SimulatedRequest& r,
-                         std::optional<std::int64_t> version) {
-    // policy::Request holds views: they point into `r`, which outlives the decision.
-    auto view = [](const std::optional<std::string>& v) { return v ? std::string_view(*v) : std::string_view(); };
-    policy::Request request;
-    request.team = view(r.team);
-    request.identity = view(r.identity);
-    request.repository = view(r.repository);
-    request.branch = view(r.branch);
-    request.task = view(r.task);
-    request.model = view(r.model);
-    request.agent = view(r.agent);
-    request.keyId = view(r.key_id);
-    const auto decision = evaluator.explain(request);
-    const auto& doc = evaluator.document();
-    api::Simulation out;
-    out.policy_version = version;
-    auto& d = out.decision;
-    d.allowed = decision.allowed;
-    if (!decision.ruleId.empty())
-        d.rule = std::string(decision.ruleId);
-    d.rule_index = decision.rule;
-    d.reason = decision.reason;
-    if (decision.sensitivity)
-        d.sensitivity = policy::toString(*decision.sensitivity);
-    for (const auto& t : decision.targets)
-        d.targets.push_back({t.endpoint->id, t.model->name, policy::toString(t.endpoint->kind),
-                             policy::toString(t.endpoint->cls), t.endpoint->region});
-    for (int b : decision.budgets)
-        d.budgets.push_back(doc.budgets[std::size_t(b)].id);
-    for (const auto& line : decision.trace) {
-        api::TraceStep step;
-        step.rule_index = line.rule;
-        if (line.rule >= 0 && std::size_t(line.rule) < doc.routes.size())
-            step.rule = doc.routes[std::size_t(line.rule)].id;
-        step.text = line.text;
-        out.trace.push_back(std::move(step));
+// A draft from a request body, compiled; 422 invalid_policy with the diagnostics when it is not
+// a valid policy.
+std::shared_ptr<const policy::Evaluator> compileDraft(PolicyService& policy, const std::string& yaml) {
+    auto checked = policy.check(yaml);
+    if (!checked.evaluator) {
+        ApiError e(http::status::unprocessable_entity, "invalid_policy",
+                   "the draft is not a valid policy; fix the problems listed in 'diagnostics'");
+        e.error.diagnostics = shapeOf(checked.diagnostics);
+        throw e;
     }
-    return out;
+    return checked.evaluator;
+}
+
+// Replay's period: RFC 3339 `from`/`to` from the body, default the 7 days before now.
+std::pair<std::int64_t, std::int64_t> replayRange(const api::ReplayRequest& body, std::int64_t now) {
+    auto timeOf = [](const std::optional<std::string>& text, const char* field) -> std::optional<std::int64_t> {
+        if (!text)
+            return std::nullopt;
+        auto t = api::parseTime(*text);
+        if (!t)
+            throw invalid(std::string("'") + field + "' must be an RFC 3339 time such as 2026-11-27T09:30:00.000Z",
+                          field);
+        return t;
+    };
+    const auto to = timeOf(body.to, "to").value_or(now);
+    const auto from = timeOf(body.from, "from").value_or(to - 7 * 86'400'000LL);
+    if (from >= to)
+        throw invalid("'from' must be before 'to'", "from");
+    return {from, to};
 }
 
 } // namespace
@@ -121,16 +118,8 @@ Reply AdminApi::simulatePolicy(Call& call) {
     auto body = readBody<api::Simulate>(call);
     if (body.yaml && body.version)
         throw invalid("give either 'yaml' (a draft) or 'version', not both", "version");
-    if (body.yaml) {
-        auto checked = s_.policy.check(*body.yaml);
-        if (!checked.evaluator) {
-            ApiError e(http::status::unprocessable_entity, "invalid_policy",
-                       "the draft is not a valid policy; fix the problems listed in 'diagnostics'");
-            e.error.diagnostics = shapeOf(checked.diagnostics);
-            throw e;
-        }
-        return json(simulate(*checked.evaluator, body.request, std::nullopt));
-    }
+    if (body.yaml)
+        return json(api::simulate(*compileDraft(s_.policy, *body.yaml), body.request, std::nullopt));
     if (body.version) {
         auto version = s_.policy.versions().get(*body.version);
         if (!version)
@@ -138,10 +127,27 @@ Reply AdminApi::simulatePolicy(Call& call) {
         auto checked = s_.policy.check(version->yaml);
         if (!checked.evaluator)
             throw invalid("policy version " + std::to_string(*body.version) + " no longer validates", "version");
-        return json(simulate(*checked.evaluator, body.request, version->version));
+        return json(api::simulate(*checked.evaluator, body.request, version->version));
     }
     auto running = s_.state.currentPolicy();
-    return json(simulate(*running->evaluator, body.request, running->version));
+    return json(api::simulate(*running->evaluator, body.request, running->version));
+}
+
+Reply AdminApi::replayPolicy(Call& call) {
+    allowQuery(call, {});
+    const auto body = readBody<api::ReplayRequest>(call);
+    const auto [from, to] = replayRange(body, now());
+    const auto sampleLimit = body.sample_limit.value_or(50);
+    if (sampleLimit < 1 || sampleLimit > 500)
+        throw invalid("'sample_limit' must be 1 to 500", "sample_limit");
+    const auto draft = compileDraft(s_.policy, body.yaml);
+    policy::Replayer replayer(*draft, std::size_t(sampleLimit));
+    // A page at a time under the reader's lock, so other calls are served during a long replay.
+    const auto range = store::replayRecorded(replayer, from, to, [&](store::RequestCursor after, std::size_t limit) {
+        std::lock_guard lock(s_.requests.mutex);
+        return store::requestsAfter(s_.requests.db, after, limit);
+    });
+    return json(api::replayShape(replayer.summary(), range.fromMs, range.toMs, range.truncated));
 }
 
 Reply AdminApi::diffPolicy(Call& call) {

@@ -14,15 +14,6 @@ api::json::value parsedOrEmpty(const std::string& text) {
 }
 } // namespace
 
-std::string usd(std::int64_t micros) {
-    // Six decimals always ("12.500000"): columns of amounts line up and nothing is rounded.
-    const bool negative = micros < 0;
-    const std::uint64_t m = negative ? std::uint64_t(-(micros + 1)) + 1 : std::uint64_t(micros);
-    std::string frac = std::to_string(m % 1'000'000);
-    return (negative ? "-" : "") + std::to_string(m / 1'000'000) + "." + std::string(6 - frac.size(), '0') + frac;
-}
-std::string usd(Money m) { return usd(m.micros); }
-
 api::Diagnostic shapeOf(const policy::Diagnostic& d) {
     return {d.severity == policy::Severity::Error ? "error" : "warning", d.pos.line, d.pos.column, d.message,
             policy::toString(d.section), d.index};

@@ -3,6 +3,7 @@
 // so every answer that shows a key, credential or request shows it the same way — and none
 // has a field that could carry a secret.
 #include "api/shapes.h"
+#include "api/usd.h"
 #include "audit/audit_log.h"
 #include "policy/diagnostic.h"
 #include "policy/document.h"
@@ -17,8 +18,7 @@
 
 namespace gh::gateway {
 
-std::string usd(Money m);
-std::string usd(std::int64_t micros);
+using api::usd; // six decimals: "12.500000"
 
 api::Diagnostic shapeOf(const policy::Diagnostic& d);
 std::vector<api::Diagnostic> shapeOf(const std::vector<policy::Diagnostic>& ds);

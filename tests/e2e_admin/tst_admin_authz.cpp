@@ -36,6 +36,7 @@ const Operation kOperations[] = {
     {"GET /policy/versions/{n}", Least::Viewer},
     {"POST /policy/validate", Least::Viewer},
     {"POST /policy/simulate", Least::Viewer},
+    {"POST /policy/replay", Least::Viewer},
     {"GET /policy/diff", Least::Viewer},
     {"PUT /policy", Least::PolicyEditor},
     {"POST /policy/rollback", Least::PolicyEditor},
@@ -262,6 +263,8 @@ TestAdminAuthz::Request TestAdminAuthz::request(const QString& operation, const 
     } else if (operation == "POST /policy/simulate") {
         r.body = compact({{"request", QJsonObject{{"team", "web"}, {"identity", "alice"}, {"repository", "acme/widgets"},
                                                   {"model", "mock-good"}}}});
+    } else if (operation == "POST /policy/replay") {
+        r.body = compact({{"yaml", adminPolicy(fx_.mock.url())}, {"sample_limit", 5}});
     } else if (operation == "GET /policy/diff") {
         path = QStringLiteral("/policy/diff?from=%1").arg(initialVersion_);
     } else if (operation == "PUT /policy" || operation == "POST /policy/rollback") {
