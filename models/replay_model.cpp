@@ -39,9 +39,31 @@ QString ReplayModel::changeName(const std::string& change) {
     return QString::fromStdString(change);
 }
 
+QString ReplayModel::shortDescription(const api::ReplayDecision& d) {
+    if (d.decision == "denied")
+        return tr("denied");
+    return QString::fromStdString(d.endpoint.value_or("?")) + QLatin1Char('/') + QString::fromStdString(d.model.value_or("?"));
+}
+
 QVariant ReplayModel::data(const QModelIndex& index, int role) const {
     const api::ReplayChange* c = index.isValid() ? changeAt(index.row()) : nullptr;
-    if (!c || (role != Qt::DisplayRole && role != Qt::ToolTipRole && role != RawRole))
+    if (!c)
+        return {};
+    if (role == Qt::ToolTipRole) {
+        // The whole story of the row, whatever columns the (narrow) panel shows.
+        const QString task = c->task.empty() ? tr("no task") : tr("task %1").arg(QString::fromStdString(c->task));
+        QString text = changeName(c->change) + QLatin1Char('\n') + tr("%1 \u00b7 %2, team %3 \u00b7 %4 \u00b7 %5 \u00b7 model %6")
+                           .arg(displayTime(c->time), QString::fromStdString(c->identity),
+                                QString::fromStdString(c->team), QString::fromStdString(c->repository), task,
+                                QString::fromStdString(c->requested_model));
+        text += QLatin1Char('\n') + tr("Recorded: %1").arg(describe(c->recorded));
+        text += QLatin1Char('\n') + tr("Draft: %1").arg(describe(c->draft));
+        if (c->change != "allowed")
+            text += QLatin1Char('\n') + tr("Cost: %1 \u2192 %2").arg(displayUsd(c->recorded.cost_micros),
+                                                                     displayUsd(c->draft.cost_micros));
+        return text;
+    }
+    if (role != Qt::DisplayRole && role != RawRole)
         return {};
     const bool raw = role == RawRole;
     switch (index.column()) {
@@ -51,9 +73,13 @@ QVariant ReplayModel::data(const QModelIndex& index, int role) const {
     case RepositoryColumn: return QString::fromStdString(c->repository);
     case TaskColumn: return c->task.empty() && !raw ? tr("(none)") : QString::fromStdString(c->task);
     case ModelColumn: return QString::fromStdString(c->requested_model);
-    case ChangeColumn: return raw ? QString::fromStdString(c->change) : changeName(c->change);
-    case RecordedColumn: return describe(c->recorded);
-    case DraftColumn: return describe(c->draft);
+    case ChangeColumn:
+        if (raw)
+            return QString::fromStdString(c->change);
+        // Short words for a narrow column; the tooltip and the figures above say it in full.
+        return c->change == "routed_differently" ? tr("rerouted") : c->change == "denied" ? tr("denied") : tr("allowed");
+    case RecordedColumn: return raw ? describe(c->recorded) : shortDescription(c->recorded);
+    case DraftColumn: return raw ? describe(c->draft) : shortDescription(c->draft);
     case CostColumn:
         if (raw)
             return QVariant::fromValue(qint64(c->draft.cost_micros - c->recorded.cost_micros));

@@ -29,6 +29,8 @@ public:
 
     // "routed → azure-eu/gpt-4.1 (rule incidents)" or "denied by no-unknown: reason".
     static QString describe(const api::ReplayDecision& decision);
+    // "azure-eu/gpt-4.1" or "denied", for the table's narrow columns.
+    static QString shortDescription(const api::ReplayDecision& decision);
     // "Routed differently", "Denied", "Newly allowed".
     static QString changeName(const std::string& change);
 

@@ -16,6 +16,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace gh::console {
 
 namespace {
@@ -76,6 +78,7 @@ ReplayPanel::ReplayPanel(AdminClient* client, PolicyDraft* draft, QWidget* paren
     sample_->setSelectionBehavior(QAbstractItemView::SelectRows);
     sample_->setAlternatingRowColors(true);
     sample_->setWordWrap(false);
+    sample_->setTextElideMode(Qt::ElideMiddle); // endpoint and model both stay readable
     sample_->verticalHeader()->setDefaultSectionSize(sample_->fontMetrics().height() + 6);
     sample_->horizontalHeader()->setStretchLastSection(true);
 
@@ -84,7 +87,7 @@ ReplayPanel::ReplayPanel(AdminClient* client, PolicyDraft* draft, QWidget* paren
     layout->addLayout(controls);
     layout->addWidget(status_);
     layout->addLayout(figures);
-    layout->addWidget(new QLabel(tr("Affected requests (newest first):"), this));
+    layout->addWidget(new QLabel(tr("Affected requests, newest first (hover for details):"), this));
     layout->addWidget(sample_, 1);
 
     connect(run_, &QPushButton::clicked, this, &ReplayPanel::run);
@@ -149,6 +152,10 @@ void ReplayPanel::run() {
                    QString::number(replay.denied), QString::number(replay.allowed), cost);
         model_->setSample(replay.sample);
         sample_->resizeColumnsToContents();
+        // Targets are long; capped columns keep what changed and the cost in view (elided in the
+        // middle; the tooltip has the whole row).
+        for (int column = 0; column < model_->columnCount(); ++column)
+            sample_->setColumnWidth(column, std::min(sample_->columnWidth(column), 125));
         emit finished(true);
     });
 }
