@@ -132,7 +132,9 @@ ReviewDialog::ReviewDialog(const QString& runningYaml, qint64 runningVersion, co
         error_->setText(tr("Your role may read the policy but not change it: ask a policy editor or an admin to "
                            "apply this."));
     else if (errorCount > 0)
-        error_->setText(tr("The draft has %n problem(s). Fix them in the editor before applying.", "", errorCount));
+        error_->setText(errorCount == 1 ? tr("The draft has a problem. Fix it in the editor before applying.")
+                                        : tr("The draft has %1 problems. Fix them in the editor before applying.")
+                                              .arg(errorCount));
     error_->setVisible(!error_->text().isEmpty());
 
     comment_ = new QLineEdit(this);

@@ -85,6 +85,8 @@ void RoutesScreen::setRunning(const api::PolicyVersion& running) {
         draft_->rebase(yaml, running.version, QString::fromStdString(running.etag));
     else
         draft_->resetToRunning(yaml, running.version, QString::fromStdString(running.etag));
+    if (editor_->currentRule() < 0 && !draft_->document().routes.empty())
+        editor_->selectRule(0); // a form to look at, not an empty page
     history_->reload();
     updateHeader();
 }
@@ -132,7 +134,7 @@ void RoutesScreen::updateHeader() {
                         : draft_->isModified() ? tr("Draft: changed, not applied")
                                                : tr("Draft: same as the running version");
         if (errors > 0)
-            state += tr(" \u00b7 %n problem(s) to fix", "", errors);
+            state += errors == 1 ? tr(" \u00b7 1 problem to fix") : tr(" \u00b7 %1 problems to fix").arg(errors);
         draftStatus_->setText(state);
     }
     discard_->setEnabled(draft_->isModified() && !draft_->isReadOnly());
