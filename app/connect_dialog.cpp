@@ -56,7 +56,7 @@ void ConnectionController::connectProfile(const ConnectionProfile& profile, Toke
         return;
     }
     const QPointer<QObject> guard(context);
-    tokens.read(profile.id, context, [access, guard, done = std::move(done)](const TokenOutcome& t) mutable {
+    auto withToken = [access, guard, done = std::move(done)](const TokenOutcome& t) mutable {
         if (!t.ok()) {
             ConnectOutcome outcome;
             outcome.message = t.status == TokenOutcome::Status::NotFound
@@ -69,7 +69,11 @@ void ConnectionController::connectProfile(const ConnectionProfile& profile, Toke
         }
         access.token = t.token;
         verify(access, guard, std::move(done));
-    });
+    };
+    if (profile.tokenSource == TokenSource::Session)
+        tokens.readSession(profile.id, context, std::move(withToken));
+    else
+        tokens.read(profile.id, context, std::move(withToken));
 }
 
 std::optional<ServerAccess> ConnectionController::accessFromCommandLine(const QString& adminUrl,
@@ -340,6 +344,7 @@ void ConnectDialog::showMessage(const QString& text, bool error) {
 }
 
 void ConnectDialog::fail(const QString& text) {
+    pendingToken_.clear();
     setBusy(false);
     pages_->setCurrentWidget(formPage_);
     showMessage(text);
@@ -350,6 +355,7 @@ void ConnectDialog::cancel() {
         // Stop waiting; late answers of this attempt are ignored.
         ++attempt_;
         client_->setAccess({});
+        pendingToken_.clear();
         setBusy(false);
         showMessage(tr("Cancelled."), false);
         return;
@@ -368,6 +374,12 @@ void ConnectDialog::startConnect() {
     }
     pendingProfile_ = formProfile();
     pendingToken_.clear();
+    if (const auto stored = profiles_.find(pendingProfile_.id); stored && stored->origin != origin) {
+        // Another address typed into a saved profile: that is a new connection. Neither the
+        // profile's stored token nor its pinned certificate may follow it there.
+        pendingProfile_.id.clear();
+        pendingProfile_.pin(QSslCertificate());
+    }
     tokenTyped_ = false;
     const int attempt = ++attempt_;
     setBusy(true);
@@ -397,7 +409,7 @@ void ConnectDialog::startConnect() {
         fail(tr("Enter the admin token (gha_…), or choose \"Read a workspace token file\"."));
         return;
     }
-    tokens_.read(pendingProfile_.id, this, [this, attempt](const TokenOutcome& t) {
+    auto withToken = [this, attempt](const TokenOutcome& t) {
         if (attempt != attempt_)
             return;
         if (t.status == TokenOutcome::Status::NotFound) {
@@ -410,7 +422,11 @@ void ConnectDialog::startConnect() {
         }
         pendingToken_ = t.token;
         probe(attempt);
-    });
+    };
+    if (pendingProfile_.tokenSource == TokenSource::Session)
+        tokens_.readSession(pendingProfile_.id, this, withToken);
+    else
+        tokens_.read(pendingProfile_.id, this, withToken);
 }
 
 void ConnectDialog::probe(int attempt) {
@@ -464,6 +480,7 @@ void ConnectDialog::trustPresented() {
 
 void ConnectDialog::rejectPresented() {
     ++attempt_;
+    pendingToken_.clear();
     pages_->setCurrentWidget(formPage_);
     setBusy(false);
     showMessage(tr("Not connected: the certificate was not trusted."));
@@ -487,8 +504,12 @@ void ConnectDialog::storeAndFinish(int attempt, const api::WhoAmI& who) {
     pendingProfile_.id = profiles_.save(pendingProfile_);
     switch (pendingProfile_.tokenSource) {
     case TokenSource::WorkspaceFile:
-        break; // read from the file on every connect; nothing to keep
+        // Read from the file on every connect; a token the profile kept in the keychain before
+        // is removed, not left behind.
+        tokens_.remove(pendingProfile_.id, this, [](const TokenOutcome&) {});
+        break;
     case TokenSource::Session:
+        tokens_.remove(pendingProfile_.id, this, [](const TokenOutcome&) {});
         tokens_.keepForSession(pendingProfile_.id, pendingToken_);
         break;
     case TokenSource::Keychain:

@@ -194,6 +194,12 @@ void MainWindow::setConnectionText(const QString& text, bool ok) {
 }
 
 void MainWindow::connectTo(const ServerAccess& access, const QString& label) {
+    // Until whoami answers, nothing of the previous connection holds: no role, read-only, no
+    // polling. A draft belongs to the gateway it was made on: it is not carried to another one.
+    disconnectFromGateway();
+    if (draftOrigin_ != access.origin && draft_->runningVersion() != 0)
+        draft_->resetToRunning({}, 0, {});
+    draftOrigin_ = access.origin;
     const int generation = ++connectGeneration_;
     client_->setAccess(access);
     label_ = label.isEmpty() ? access.origin : label;
@@ -202,10 +208,8 @@ void MainWindow::connectTo(const ServerAccess& access, const QString& label) {
         if (generation != connectGeneration_)
             return;
         if (!r) {
-            connected_ = false;
             setConnectionText(tr("Not connected"), false);
             messages_->showError(r.error().message);
-            emit connectionChanged(false);
             return;
         }
         connected_ = true;
@@ -226,6 +230,12 @@ void MainWindow::openConnectDialog() {
         open->raise();
         return;
     }
+    if (draft_->isModified() && !draft_->isReadOnly() &&
+        !Dialogs::confirm(this, tr("Connect to a gateway"),
+                          tr("The route policy draft has changes that were not applied. Connecting to another "
+                             "gateway drops them. Continue?"),
+                          tr("Drop the draft and connect")))
+        return;
     auto* dialog = new ConnectDialog(*profiles_, *tokens_, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &ConnectDialog::connected, this,
@@ -258,18 +268,20 @@ void MainWindow::disconnectFromGateway() {
     ++connectGeneration_;
     statusTimer_->stop();
     client_->setAccess(ServerAccess());
+    const bool wasConnected = connected_;
     connected_ = false;
     role_.clear();
     roleLabel_->clear();
     draft_->setReadOnly(true);
     setConnectionText(tr("Not connected"), false);
-    emit connectionChanged(false);
+    if (wasConnected)
+        emit connectionChanged(false);
 }
 
 void MainWindow::pollStatus() {
     const int generation = connectGeneration_;
     client_->status(this, [this, generation](const ApiResult<api::Status>& r) {
-        if (generation != connectGeneration_)
+        if (generation != connectGeneration_ || (!r && r.error().kind == ApiError::Kind::Cancelled))
             return;
         if (!r) {
             setConnectionText(tr("Connection to %1 lost: %2").arg(label_, r.error().message), false);

@@ -85,6 +85,7 @@ private:
     QLabel* busyLabel_ = nullptr;
     QTimer* statusTimer_ = nullptr;
     QString label_;
+    QString draftOrigin_; // the gateway the draft was loaded from (kept across a disconnect)
     QString role_;
     bool connected_ = false;
     int connectGeneration_ = 0; // answers of an older connection are dropped

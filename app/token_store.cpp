@@ -40,6 +40,13 @@ void TokenStore::read(const QString& profileId, QObject* context, TokenDone done
     });
 }
 
+void TokenStore::readSession(const QString& profileId, QObject* context, TokenDone done) {
+    const auto it = session_.constFind(profileId);
+    deliver(context, done,
+            it != session_.constEnd() ? TokenOutcome{TokenOutcome::Status::Ok, *it, true, {}}
+                                      : TokenOutcome{TokenOutcome::Status::NotFound, {}, true, {}});
+}
+
 void TokenStore::write(const QString& profileId, const QString& token, QObject* context, TokenDone done) {
     if (availability() == Availability::SessionOnly) {
         keepForSession(profileId, token);

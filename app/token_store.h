@@ -43,6 +43,9 @@ public:
     using QObject::QObject;
 
     void read(const QString& profileId, QObject* context, TokenDone done);
+    // The token kept for this session only (a profile whose source is "session"): the keychain
+    // is not consulted, so an old keychain entry of the profile is never used behind its back.
+    void readSession(const QString& profileId, QObject* context, TokenDone done);
     void write(const QString& profileId, const QString& token, QObject* context, TokenDone done);
     void remove(const QString& profileId, QObject* context, TokenDone done);
 

@@ -12,7 +12,9 @@ TargetListModel::TargetListModel(PolicyDraft* draft, QObject* parent) : QAbstrac
     connect(draft_, &PolicyDraft::aboutToEdit, this, &TargetListModel::aboutToEdit);
     connect(draft_, &PolicyDraft::edited, this, &TargetListModel::edited);
     connect(draft_, &PolicyDraft::changed, this, [this] {
-        if (rows_ > 0)
+        // Not during this model's own insert/remove (between its begin and end calls the row
+        // count is in flux); the rows it touches are announced by end*Rows.
+        if (rows_ > 0 && !ownEdit_)
             emit dataChanged(index(0), index(rows_ - 1), {Qt::DecorationRole, Qt::ToolTipRole, ProblemLevelRole});
     });
 }

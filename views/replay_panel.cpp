@@ -129,6 +129,11 @@ void ReplayPanel::run() {
     client_->replay(this, request, [this](const ApiResult<api::Replay>& r) {
         running_ = false;
         updateRunButton();
+        if (!r && r.error().kind == ApiError::Kind::Cancelled) {
+            status_->setText(tr("The replay was cancelled: the console changed its connection."));
+            emit finished(false);
+            return;
+        }
         if (!r) {
             status_->setText(tr("Replay failed: %1").arg(r.error().message));
             emit finished(false);

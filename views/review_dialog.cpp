@@ -18,8 +18,7 @@ namespace {
 // The canonical form of a policy text, or the text itself when it does not parse.
 std::string canonical(const QString& text) {
     const std::string utf8 = text.toStdString();
-    policy::ParseResult parsed = policy::parseYaml(utf8);
-    return policy::hasErrors(parsed.diagnostics) ? utf8 : policy::toYaml(parsed.document);
+    return policy::canonicalYaml(utf8).value_or(utf8);
 }
 
 QColor blend(const QColor& base, const QColor& accent, double a) {
@@ -181,7 +180,7 @@ void ReviewDialog::updateApplyButton() { apply_->setEnabled(!blocked_ && !applyi
 
 ConflictDialog::ConflictDialog(const QString& baseYaml, qint64 baseVersion, const QString& currentYaml,
                                qint64 currentVersion, const QString& currentAuthor, const QString& currentTime,
-                               const QString& currentComment, QWidget* parent)
+                               const QString& currentComment, bool merges, QWidget* parent)
     : QDialog(parent) {
     setObjectName(QStringLiteral("conflictDialog"));
     setWindowTitle(tr("The policy changed while you edited"));
@@ -205,10 +204,15 @@ ConflictDialog::ConflictDialog(const QString& baseYaml, qint64 baseVersion, cons
     diff->showPolicyDiff(baseYaml, currentYaml, tr("v%1 (your draft's base)").arg(baseVersion), tr("v%1 (running)").arg(currentVersion),
                    tr("The texts are the same."));
 
-    auto* note = new QLabel(tr("Keeping your draft reviews it against version %1: any of their changes your draft "
-                               "does not contain will show as removed, and applying would undo them.")
-                                .arg(currentVersion),
+    auto* note = new QLabel(merges ? tr("Your changes and theirs touch different parts of the policy: keeping your "
+                                        "draft puts your changes on top of version %1, and Review shows just them.")
+                                         .arg(currentVersion)
+                                   : tr("Your changes and theirs touch the same part of the policy, so they cannot be "
+                                        "combined: keeping your draft reviews it against version %1, where their "
+                                        "changes show as removed, and applying would undo them.")
+                                         .arg(currentVersion),
                             this);
+    note->setObjectName(QStringLiteral("conflictNoteLabel"));
     note->setWordWrap(true);
 
     auto* buttons = new QDialogButtonBox(this);

@@ -65,9 +65,11 @@ class ConflictDialog : public QDialog {
 public:
     enum class Choice { KeepDraft, DiscardDraft };
     // `baseYaml`: the version the draft started from; `current`: the version now running.
+    // `merges`: the draft's changes and theirs touch different parts of the policy, so keeping
+    // the draft puts its changes on top of theirs (otherwise it replaces theirs).
     ConflictDialog(const QString& baseYaml, qint64 baseVersion, const QString& currentYaml, qint64 currentVersion,
                    const QString& currentAuthor, const QString& currentTime, const QString& currentComment,
-                   QWidget* parent = nullptr);
+                   bool merges, QWidget* parent = nullptr);
 
 signals:
     void chosen(gh::console::ConflictDialog::Choice choice);

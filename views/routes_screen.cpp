@@ -5,6 +5,9 @@
 #include "app/message_bar.h"
 #include "models/display_format.h"
 #include "models/policy_draft.h"
+#include "policy/diff.h"
+#include "policy/validator.h"
+#include "policy/yaml_codec.h"
 #include "views/replay_panel.h"
 #include "views/review_dialog.h"
 #include "views/route_editor.h"
@@ -81,7 +84,8 @@ RoutesScreen::RoutesScreen(AdminClient* client, PolicyDraft* draft, MessageBar* 
 void RoutesScreen::setRunning(const api::PolicyVersion& running) {
     runningInfo_ = running;
     const QString yaml = QString::fromStdString(running.yaml.value_or(""));
-    if (draft_->isModified() && draft_->runningVersion() != 0)
+    // Edits survive a newer running version (rebased); a read-only role has none to keep.
+    if (draft_->isModified() && draft_->runningVersion() != 0 && !draft_->isReadOnly())
         draft_->rebase(yaml, running.version, QString::fromStdString(running.etag));
     else
         draft_->resetToRunning(yaml, running.version, QString::fromStdString(running.etag));
@@ -97,6 +101,8 @@ void RoutesScreen::loadRunning() {
     loading_ = true;
     client_->currentPolicy(this, [this](const ApiResult<api::PolicyVersion>& r) {
         loading_ = false;
+        if (!r && r.error().kind == ApiError::Kind::Cancelled)
+            return; // the connection changed meanwhile; the new one loads its own
         if (!r) {
             messages_->showError(tr("Could not load the running policy: %1").arg(r.error().message));
             return;
@@ -211,23 +217,36 @@ void RoutesScreen::apply(const QString& comment) {
 
 void RoutesScreen::resolveConflict() {
     client_->currentPolicy(this, [this](const ApiResult<api::PolicyVersion>& r) {
+        if (!r && r.error().kind == ApiError::Kind::Cancelled)
+            return;
         if (!r) {
             messages_->showError(tr("Someone else applied a new version, and it could not be loaded: %1")
                                      .arg(r.error().message));
             return;
         }
         const api::PolicyVersion current = r.value();
-        auto* dialog = new ConflictDialog(draft_->runningYaml(), draft_->runningVersion(),
-                                          QString::fromStdString(current.yaml.value_or("")), current.version,
+        const QString currentYaml = QString::fromStdString(current.yaml.value_or(""));
+        // Both sides' changes on canonical text (a rule's lines are its own there); offered only
+        // when they touch different lines and the result is a valid policy.
+        std::optional<QString> merged;
+        const auto base = policy::canonicalYaml(draft_->runningYaml().toStdString());
+        const auto mine = policy::canonicalYaml(draft_->yaml().toStdString());
+        const auto theirs = policy::canonicalYaml(currentYaml.toStdString());
+        if (base && mine && theirs)
+            if (auto text = policy::mergeLines(*base, *mine, *theirs); text && policy::loadPolicy(*text).ok())
+                merged = QString::fromStdString(*text);
+        auto* dialog = new ConflictDialog(draft_->runningYaml(), draft_->runningVersion(), currentYaml, current.version,
                                           displayAuthor(current.author), displayTime(current.created_at),
-                                          QString::fromStdString(current.comment), this);
+                                          QString::fromStdString(current.comment), merged.has_value(), this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
-        connect(dialog, &ConflictDialog::chosen, this, [this, current](ConflictDialog::Choice choice) {
+        connect(dialog, &ConflictDialog::chosen, this, [this, current, merged](ConflictDialog::Choice choice) {
             runningInfo_ = current;
             const QString yaml = QString::fromStdString(current.yaml.value_or(""));
             const QString etag = QString::fromStdString(current.etag);
             if (choice == ConflictDialog::Choice::KeepDraft) {
                 draft_->rebase(yaml, current.version, etag);
+                if (merged)
+                    draft_->setYaml(*merged);
                 history_->reload();
                 reviewAndApply();
             } else {

@@ -91,7 +91,13 @@ VersionHistoryView::VersionHistoryView(AdminClient* client, PolicyDraft* draft, 
 void VersionHistoryView::reload() { fetchPage({}); }
 
 void VersionHistoryView::fetchPage(const QString& cursor) {
+    if (client_->access().origin.isEmpty())
+        return; // not connected
     client_->policyVersions(this, cursor, kPageSize, [this, cursor](const ApiResult<api::Page<api::PolicyVersion>>& r) {
+        if (!r && r.error().kind == ApiError::Kind::Cancelled) {
+            model_->clear(); // the connection changed: the new one reloads
+            return;
+        }
         if (!r) {
             messages_->showError(tr("Could not load the policy's history: %1").arg(r.error().message));
             model_->appendPage({}, {}); // stop asking for more until reloaded
@@ -100,10 +106,13 @@ void VersionHistoryView::fetchPage(const QString& cursor) {
         auto page = r.value();
         const QString next = page.next_cursor ? QString::fromStdString(*page.next_cursor) : QString();
         if (cursor.isEmpty()) {
+            // A reload keeps the version the person was looking at, when it is still listed.
+            const qint64 selected = selectedVersion();
             model_->resetWith(std::move(page.items), next);
             model_->setRunningVersion(draft_->runningVersion());
+            const int row = selected != 0 ? model_->rowOfVersion(selected) : -1;
             if (model_->rowCount() > 0)
-                table_->selectRow(0);
+                table_->selectRow(row >= 0 ? row : 0);
         } else {
             model_->appendPage(std::move(page.items), next);
         }
@@ -128,13 +137,13 @@ void VersionHistoryView::showSelected() {
     comment_->setEnabled(rollback_->isEnabled());
     openInEditor_->setEnabled(false);
     selectedYaml_.clear();
-    if (version == 0) {
+    if (version == 0 || client_->access().origin.isEmpty()) {
         diff_->clear();
         return;
     }
     // The version and the one before it, to show what this version changed.
     client_->policyVersion(this, version, [this, version, generation](const ApiResult<api::PolicyVersion>& r) {
-        if (generation != generation_)
+        if (generation != generation_ || (!r && r.error().kind == ApiError::Kind::Cancelled))
             return;
         if (!r) {
             diffLabel_->setText(tr("Could not load version %1: %2").arg(version).arg(r.error().message));

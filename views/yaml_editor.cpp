@@ -114,7 +114,15 @@ YamlEditor::YamlEditor(PolicyDraft* draft, QWidget* parent)
             gutter_->update(0, rect.y(), gutter_->width(), rect.height());
     });
     connect(draft_, &PolicyDraft::changed, this, &YamlEditor::fromDraft);
-    connect(draft_, &PolicyDraft::readOnlyChanged, this, [this](bool readOnly) { setReadOnly(readOnly); });
+    connect(draft_, &PolicyDraft::readOnlyChanged, this, [this](bool readOnly) {
+        setReadOnly(readOnly);
+        if (readOnly) {
+            // Typing still waiting for its pause would be refused by a read-only draft (or land in
+            // the next connection's draft): drop it and show the draft as it is.
+            apply_->stop();
+            fromDraft();
+        }
+    });
     setReadOnly(draft_->isReadOnly());
     setViewportMargins(gutterWidth(), 0, 0, 0);
     fromDraft();

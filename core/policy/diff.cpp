@@ -104,7 +104,71 @@ std::string range(std::size_t start, std::size_t count) {
     return count == 1 ? std::to_string(first) : std::to_string(first) + "," + std::to_string(count);
 }
 
+// Lines [start, end) of the base become `lines`.
+struct Hunk {
+    std::size_t start = 0, end = 0;
+    std::vector<std::string_view> lines;
+    bool operator==(const Hunk&) const = default;
+};
+
+std::vector<Hunk> hunks(const std::vector<std::string_view>& base, const std::vector<std::string_view>& other) {
+    const auto edits = editScript(base, other);
+    std::vector<Hunk> out;
+    for (std::size_t i = 0; i < edits.size();) {
+        if (edits[i].op == Op::Keep) {
+            ++i;
+            continue;
+        }
+        Hunk h;
+        h.start = h.end = edits[i].a;
+        for (; i < edits.size() && edits[i].op != Op::Keep; ++i) {
+            if (edits[i].op == Op::Remove)
+                h.end = edits[i].a + 1;
+            else
+                h.lines.push_back(other[edits[i].b]);
+        }
+        out.push_back(std::move(h));
+    }
+    return out;
+}
+
+// Two changes of the same base interfere when their ranges overlap or touch (an insertion next
+// to a changed line included): which order they belong in is then a guess, so it is refused.
+bool interfere(const Hunk& a, const Hunk& b) { return a.start <= b.end && b.start <= a.end; }
+
 } // namespace
+
+std::optional<std::string> mergeLines(std::string_view base, std::string_view mine, std::string_view theirs) {
+    const auto b = lines(base);
+    const auto m = hunks(b, lines(mine)), t = hunks(b, lines(theirs));
+    std::vector<Hunk> all;
+    for (const Hunk& h : m) {
+        for (const Hunk& o : t)
+            if (interfere(h, o) && !(h == o))
+                return std::nullopt;
+        all.push_back(h);
+    }
+    for (const Hunk& o : t)
+        if (std::find(m.begin(), m.end(), o) == m.end())
+            all.push_back(o);
+    std::stable_sort(all.begin(), all.end(), [](const Hunk& x, const Hunk& y) { return x.start < y.start; });
+    std::string out;
+    std::size_t next = 0; // the next base line to copy
+    auto append = [&out](std::string_view line) {
+        out.append(line);
+        out.push_back('\n');
+    };
+    for (const Hunk& h : all) {
+        for (; next < h.start; ++next)
+            append(b[next]);
+        for (std::string_view line : h.lines)
+            append(line);
+        next = std::max(next, h.end);
+    }
+    for (; next < b.size(); ++next)
+        append(b[next]);
+    return out;
+}
 
 std::string unifiedDiff(std::string_view before, std::string_view after, std::string_view beforeLabel,
                         std::string_view afterLabel, int context) {

@@ -950,4 +950,11 @@ std::string toYaml(const Document& doc) {
     return std::string(out.c_str()) + "\n";
 }
 
+std::optional<std::string> canonicalYaml(std::string_view text) {
+    ParseResult parsed = parseYaml(text);
+    if (hasErrors(parsed.diagnostics))
+        return std::nullopt;
+    return toYaml(parsed.document);
+}
+
 } // namespace gh::policy

@@ -5,6 +5,7 @@
 #include "policy/diagnostic.h"
 #include "policy/document.h"
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,5 +21,9 @@ ParseResult parseYaml(std::string_view text);
 
 // Canonical YAML: parseYaml(toYaml(d)).document == d, and toYaml is a fixed point.
 std::string toYaml(const Document& document);
+
+// The canonical form of a policy text (what the admin API's /policy/diff compares, and the
+// console's Review); nullopt when the text does not parse.
+std::optional<std::string> canonicalYaml(std::string_view text);
 
 } // namespace gh::policy

@@ -345,7 +345,8 @@ ReplayRange replayRecorded(policy::Replayer& replayer, TimeMs fromMs, TimeMs toM
     ReplayRange range{fromMs, toMs, false};
     // Right before the first row of `fromMs`, whatever its seq.
     RequestCursor cursor{fromMs - 1, std::numeric_limits<std::int64_t>::max()};
-    std::optional<TimeMs> lastMillisecond; // set once maxRequests were considered
+    std::optional<TimeMs> lastMillisecond; // set once the bound was reached
+    std::int64_t scanned = 0;
     for (;;) {
         const RequestScanPage page = readPage(cursor, kPage);
         for (const auto& row : page.rows) {
@@ -358,7 +359,8 @@ ReplayRange replayRecorded(policy::Replayer& replayer, TimeMs fromMs, TimeMs toM
                 return range;
             }
             replayer.add(recordedRequestOf(row.record));
-            if (!lastMillisecond && replayer.considered() >= maxRequests)
+            ++scanned;
+            if (!lastMillisecond && (replayer.considered() >= maxRequests || scanned >= 2 * maxRequests))
                 lastMillisecond = t;
         }
         if (!page.next)

@@ -124,7 +124,8 @@ using RequestPageReader = std::function<RequestScanPage(RequestCursor after, std
 
 // Feeds the requests recorded in [fromMs, toMs) to `replayer`, oldest first, a page at a time
 // (a range on the time index; memory holds one page). Once `maxRequests` requests have been
-// considered (skipped ones do not count) it finishes their millisecond and stops, so the answer's
+// considered, or `maxRequests` * 2 rows scanned (so a period full of skipped rows, such as
+// budget-blocked ones, is bounded too), it finishes that millisecond and stops, so the answer's
 // range still holds exactly the requests replayed. Throws QueryError when from >= to.
 ReplayRange replayRecorded(policy::Replayer& replayer, TimeMs fromMs, TimeMs toMs, const RequestPageReader& readPage,
                            std::int64_t maxRequests = kMaxReplayRequests);

@@ -9,6 +9,7 @@
 #include "policy/yaml_codec.h"
 #include "store/request_query.h"
 
+#include <atomic>
 #include <charconv>
 #include <mutex>
 #include <utility>
@@ -141,6 +142,15 @@ Reply AdminApi::replayPolicy(Call& call) {
     if (sampleLimit < 1 || sampleLimit > 500)
         throw invalid("'sample_limit' must be 1 to 500", "sample_limit");
     const auto draft = compileDraft(s_.policy, body.yaml);
+    // One replay at a time: each may scan a million rows on one of the admin threads, and a few
+    // viewers replaying in a loop must not hold every thread while others wait to apply.
+    static std::atomic<bool> replaying{false};
+    if (replaying.exchange(true))
+        throw ApiError(http::status::service_unavailable, "replay_busy",
+                       "another replay is running; try again when it has finished (a replay takes a few seconds)");
+    struct Release {
+        ~Release() { replaying = false; }
+    } release;
     policy::Replayer replayer(*draft, std::size_t(sampleLimit));
     // A page at a time under the reader's lock, so other calls are served during a long replay.
     const auto range = store::replayRecorded(replayer, from, to, [&](store::RequestCursor after, std::size_t limit) {

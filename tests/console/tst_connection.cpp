@@ -79,6 +79,7 @@ private slots:
     void dialogSaysWhenThereIsNoKeychain();
     void dialogReadsAWorkspaceTokenFile();
     void commandLineAccessPinsTheNamedCertificate();
+    void sessionProfileNeverReadsTheKeychain();
 
 private:
     ConsoleGateway gw_;
@@ -495,6 +496,32 @@ void TestConnection::commandLineAccessPinsTheNamedCertificate() {
                                                          gw_.gateway.workspace() + QStringLiteral("/admin.token"),
                                                          QStringLiteral("/nonexistent.pem"), &error));
     QVERIFY(error.contains(QLatin1String("/nonexistent.pem")));
+}
+
+void TestConnection::sessionProfileNeverReadsTheKeychain() {
+    // A profile once kept in the keychain, now "for this session only": its old keychain entry
+    // must not be used behind its back.
+    MemoryTokenStore store;
+    bool written = false;
+    store.write(QStringLiteral("p-old"), gw_.gateway.adminToken(), this, [&written](const TokenOutcome& t) { written = t.ok(); });
+    QTRY_VERIFY(written);
+    ConnectionProfile profile;
+    profile.id = QStringLiteral("p-old");
+    profile.origin = gw_.gateway.adminOrigin();
+    profile.tokenSource = TokenSource::Session;
+    profile.pin(gatewayCertificate(gw_.gateway));
+    std::optional<ConnectOutcome> outcome;
+    ConnectionController::connectProfile(profile, store, this, [&outcome](const ConnectOutcome& o) { outcome = o; });
+    QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), 20'000);
+    QVERIFY(!outcome->ok);
+    QVERIFY2(outcome->message.contains(QStringLiteral("No token is stored")), qPrintable(outcome->message));
+
+    // Kept for the session, it is used.
+    store.keepForSession(profile.id, gw_.gateway.adminToken());
+    outcome.reset();
+    ConnectionController::connectProfile(profile, store, this, [&outcome](const ConnectOutcome& o) { outcome = o; });
+    QTRY_VERIFY_WITH_TIMEOUT(outcome.has_value(), 20'000);
+    QVERIFY2(outcome->ok, qPrintable(outcome->message));
 }
 
 QTEST_MAIN(TestConnection)

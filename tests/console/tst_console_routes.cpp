@@ -116,6 +116,7 @@ private slots:
     void addRuleValidateReorderSimulate();
     void reviewAndApply();
     void conflictShowsWhatChanged();
+    void conflictOnTheSameRule();
     void rollBack();
     void replayDraftOverRecordedTraffic();
     void viewerIsReadOnly();
@@ -285,16 +286,54 @@ void TestConsoleRoutes::conflictShowsWhatChanged() {
     QVERIFY(child<QPlainTextEdit>(conflict, "conflictDiffView")->toPlainText().contains("+  - id: others-change"));
     QCOMPARE(draft->runningVersion(), qint64(2)); // nothing applied yet
 
-    // Keep the draft: Review now compares with version 3, then apply on top of it.
+    // Their change and this one touch different rules: keeping the draft puts this change on top
+    // of version 3, and Review shows just it.
+    QVERIFY(child<QLabel>(conflict, "conflictNoteLabel")->text().contains("different parts"));
     QTest::mouseClick(child<QPushButton>(conflict, "keepDraftButton"), Qt::LeftButton);
     QTRY_COMPARE(draft->runningVersion(), qint64(3));
     QTRY_VERIFY(window_->findChild<console::ReviewDialog*>() && window_->findChild<console::ReviewDialog*>()->isVisible());
     review = window_->findChild<console::ReviewDialog*>();
     const QString diff = child<QPlainTextEdit>(review, "diffView")->toPlainText();
-    QVERIFY2(diff.contains("documentation goes to the cheap model"), qPrintable(diff));
+    QVERIFY2(diff.contains("+    description: documentation goes to the cheap model"), qPrintable(diff));
+    QVERIFY2(!diff.contains("others-change"), qPrintable(diff));
     QTest::mouseClick(child<QPushButton>(review, "applyButton"), Qt::LeftButton);
     QTRY_COMPARE_WITH_TIMEOUT(draft->runningVersion(), qint64(4), 15'000);
-    QCOMPARE(fx_.gateway.admin("GET", "/policy").json().value("yaml").toString(), draft->yaml());
+    const QString applied = fx_.gateway.admin("GET", "/policy").json().value("yaml").toString();
+    QCOMPARE(applied, draft->yaml());
+    QVERIFY(applied.contains("others-change") && applied.contains("documentation goes to the cheap model"));
+}
+
+void TestConsoleRoutes::conflictOnTheSameRule() {
+    console::PolicyDraft* draft = window_->draft();
+    // Both edit the description of the same rule: no merge; keeping the draft shows their change
+    // as removed, taking theirs drops the draft.
+    editor()->selectRule(1);
+    QCOMPARE(QString::fromStdString(draft->document().routes[1].id), QStringLiteral("docs-to-cheap"));
+    auto* description = child<QLineEdit>(editor(), "ruleDescriptionEdit");
+    description->selectAll();
+    QTest::keyClicks(description, "mine");
+    QTest::keyClick(description, Qt::Key_Tab);
+    QTRY_VERIFY(draft->isModified());
+    QString other = fx_.gateway.admin("GET", "/policy").json().value("yaml").toString();
+    other.replace("documentation goes to the cheap model", "theirs");
+    const HttpResult put = fx_.gateway.adminJson("PUT", "/policy", QJsonObject{{"yaml", other}, {"comment", "theirs"}},
+                                                 {"If-Match: \"4\""});
+    QVERIFY2(put.status == 200, qPrintable(describe(put)));
+
+    QTest::mouseClick(child<QPushButton>(window_.get(), "reviewButton"), Qt::LeftButton);
+    console::ReviewDialog* review = waitForReview();
+    QVERIFY(review);
+    QTest::mouseClick(child<QPushButton>(review, "applyButton"), Qt::LeftButton);
+    console::ConflictDialog* conflict = nullptr;
+    QVERIFY(QTest::qWaitFor([&] {
+        conflict = window_->findChild<console::ConflictDialog*>();
+        return conflict && conflict->isVisible();
+    }, 15'000));
+    QVERIFY(child<QLabel>(conflict, "conflictNoteLabel")->text().contains("same part"));
+    QTest::mouseClick(child<QPushButton>(conflict, "discardDraftButton"), Qt::LeftButton);
+    QTRY_COMPARE(draft->runningVersion(), qint64(5));
+    QVERIFY(!draft->isModified());
+    QVERIFY(draft->yaml().contains("theirs"));
 }
 
 void TestConsoleRoutes::rollBack() {
@@ -302,7 +341,7 @@ void TestConsoleRoutes::rollBack() {
     auto* tabs = child<QTabWidget>(window_.get(), "routesTabs");
     tabs->setCurrentWidget(window_->routes()->history());
     console::VersionListModel* versions = window_->routes()->history()->model();
-    QTRY_VERIFY(versions->rowOfVersion(1) >= 0 && versions->runningVersion() == 4);
+    QTRY_VERIFY(versions->rowOfVersion(1) >= 0 && versions->runningVersion() == 5);
     auto* table = child<QTableView>(window_.get(), "versionTable");
     table->selectRow(versions->rowOfVersion(1));
     QTRY_VERIFY(child<QPlainTextEdit>(window_.get(), "versionDiffView")->toPlainText().contains("id: everything-else"));
@@ -312,7 +351,7 @@ void TestConsoleRoutes::rollBack() {
     QTest::keyClicks(child<QLineEdit>(window_.get(), "rollbackCommentEdit"), "back to the start");
     console::Dialogs::setNextAnswer(QMessageBox::Yes);
     QTest::mouseClick(rollback, Qt::LeftButton);
-    QTRY_COMPARE_WITH_TIMEOUT(draft->runningVersion(), qint64(5), 15'000);
+    QTRY_COMPARE_WITH_TIMEOUT(draft->runningVersion(), qint64(6), 15'000);
 
     const QJsonObject running = fx_.gateway.admin("GET", "/policy").json();
     QCOMPARE(running.value("source").toString(), QStringLiteral("rollback"));
@@ -320,7 +359,7 @@ void TestConsoleRoutes::rollBack() {
     QCOMPARE(running.value("comment").toString(), QStringLiteral("back to the start"));
     QCOMPARE(running.value("yaml").toString(), fx_.gateway.admin("GET", "/policy/versions/1").json().value("yaml").toString());
     QVERIFY(!draft->yaml().contains("docs-to-cheap"));
-    QTRY_COMPARE(versions->runningVersion(), qint64(5));
+    QTRY_COMPARE(versions->runningVersion(), qint64(6));
     tabs->setCurrentIndex(0);
 }
 

@@ -154,6 +154,26 @@ private slots:
         QCOMPARE(policy::unifiedDiff("x\n", "", "a", "b"), std::string("--- a\n+++ b\n@@ -1 +0,0 @@\n-x\n"));
     }
 
+    void mergeLines() {
+        const std::string base = "a\nb\nc\nd\ne\nf\n";
+        // Changes to different lines: both kept.
+        QCOMPARE(policy::mergeLines(base, "A\nb\nc\nd\ne\nf\n", "a\nb\nc\nd\ne\nF\n").value_or("none"),
+                 std::string("A\nb\nc\nd\ne\nF\n"));
+        // An insertion on one side, a removal far away on the other.
+        QCOMPARE(policy::mergeLines(base, "a\nb\nnew\nc\nd\ne\nf\n", "a\nb\nc\nd\nf\n").value_or("none"),
+                 std::string("a\nb\nnew\nc\nd\nf\n"));
+        // The same change on both sides counts once.
+        QCOMPARE(policy::mergeLines(base, "a\nB\nc\nd\ne\nf\n", "a\nB\nc\nd\ne\nf\n").value_or("none"),
+                 std::string("a\nB\nc\nd\ne\nf\n"));
+        // The same line changed differently, neighbouring lines, or two insertions at one place: refused.
+        QVERIFY(!policy::mergeLines(base, "a\nX\nc\nd\ne\nf\n", "a\nY\nc\nd\ne\nf\n"));
+        QVERIFY(!policy::mergeLines(base, "a\nX\nc\nd\ne\nf\n", "a\nb\nY\nd\ne\nf\n"));
+        QVERIFY(!policy::mergeLines(base, "a\nx\nb\nc\nd\ne\nf\n", "a\ny\nb\nc\nd\ne\nf\n"));
+        // Nothing changed on one side: the other side's text.
+        QCOMPARE(policy::mergeLines(base, base, "q\n").value_or("none"), std::string("q\n"));
+        QCOMPARE(policy::mergeLines(base, "", base).value_or("none"), std::string());
+    }
+
     void diffReconstructsTheNewText() {
         // Applying the diff's lines (context and +) in order gives the new text back, for random edits.
         std::mt19937 rng(11);
