@@ -216,7 +216,9 @@ ConflictDialog::ConflictDialog(const QString& baseYaml, qint64 baseVersion, cons
     note->setWordWrap(true);
 
     auto* buttons = new QDialogButtonBox(this);
-    auto* keep = buttons->addButton(tr("Keep my draft, review against v%1").arg(currentVersion), QDialogButtonBox::AcceptRole);
+    auto* keep = buttons->addButton(merges ? tr("Put my changes on top of v%1").arg(currentVersion)
+                                           : tr("Keep my draft, review against v%1").arg(currentVersion),
+                                    QDialogButtonBox::AcceptRole);
     keep->setObjectName(QStringLiteral("keepDraftButton"));
     auto* discard = buttons->addButton(tr("Discard my draft, load v%1").arg(currentVersion), QDialogButtonBox::DestructiveRole);
     discard->setObjectName(QStringLiteral("discardDraftButton"));

@@ -1,8 +1,8 @@
 // console-screenshots OUTDIR: the README's screenshots, taken the way a person would see them.
 // Starts a mock upstream and a gatehoused on the demo policy (resources/demo/make-demo-policy over
 // the example policy) with a recorded history (gatehouse-demo-history), opens the console at
-// 1280x800 connected to it, and saves editor.png, simulator.png, replay.png, review.png and
-// history.png. Run by scripts/screenshots (offscreen, or under Xvfb).
+// 1280x800 connected to it, and saves editor.png, simulator.png, replay.png, review.png,
+// history.png and conflict.png. Run by scripts/screenshots (offscreen, or under Xvfb).
 #include "app/main_window.h"
 #include "app/message_bar.h"
 #include "app/token_store.h"
@@ -17,6 +17,7 @@
 #include "views/version_history_view.h"
 
 #include <QApplication>
+#include <QJsonObject>
 #include <QDir>
 #include <QLineEdit>
 #include <QProcess>
@@ -147,6 +148,32 @@ int main(int argc, char** argv) {
         tabs->setCurrentWidget(routes->history());
     waitFor([&] { return routes->history()->model()->rowCount() >= 2; }, "the history");
     save(&window, out, "history.png");
+
+    // A conflict: this console edits a rule while another admin applies a version.
+    if (auto* tabs = routes->findChild<QTabWidget*>(QStringLiteral("routesTabs")))
+        tabs->setCurrentIndex(0);
+    policy::Document mine = draft->document();
+    mine.routes.front().description = "Restricted code only ever reaches local models (reviewed by security)";
+    draft->setDocument(mine);
+    QString theirs = draft->runningYaml();
+    theirs.replace(QStringLiteral("routes:\n"),
+                   QStringLiteral("routes:\n  - id: freeze-migrations\n    when: {task: migration}\n"
+                                  "    deny: migrations are frozen until the release ships\n"));
+    const test::HttpResult put = gateway.adminJson(
+        "PUT", "/policy", QJsonObject{{"yaml", theirs}, {"comment", "Freeze migrations for the release"}},
+        {QStringLiteral("If-Match: \"%1\"").arg(draft->runningVersion())});
+    if (put.status != 200)
+        fail("the other admin's change was refused: " + QString::fromUtf8(put.body));
+    routes->reviewAndApply();
+    review = window.findChild<console::ReviewDialog*>();
+    if (!review)
+        fail("no review dialog");
+    review->findChild<QPushButton*>(QStringLiteral("applyButton"))->click();
+    console::ConflictDialog* conflict = nullptr;
+    waitFor([&] { return (conflict = window.findChild<console::ConflictDialog*>()) && conflict->isVisible(); },
+            "the conflict");
+    save(conflict, out, "conflict.png");
+    conflict->reject();
 
     window.messages()->clear();
     draft->resetToRunning(draft->runningYaml(), draft->runningVersion(), draft->runningEtag());
