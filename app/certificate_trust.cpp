@@ -88,8 +88,8 @@ void CertificateProbe::start(const QString& origin, int timeoutMs) {
     socket_->setSslConfiguration(configuration);
     socket_->setPeerVerifyName(hostPort->host);
 
-    // The handshake is never completed against errors (no ignoreSslErrors): the errors are only
-    // recorded, together with the certificate the server presented, for the person to judge.
+    // The handshake is never completed against errors (they are never ignored): the errors are
+    // only recorded, together with the certificate the server presented, for the person to judge.
     connect(socket_, &QSslSocket::sslErrors, this, [this](const QList<QSslError>& errors) {
         QStringList texts;
         for (const QSslError& e : errors) {

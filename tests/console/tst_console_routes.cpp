@@ -125,6 +125,9 @@ private slots:
 private:
     console::RouteEditor* editor() const { return window_->routes()->editor(); }
     console::ReviewDialog* waitForReview();
+    // Another admin applies `theirs` over `version` through the API; then this console reviews
+    // and applies its draft and meets the conflict. Null when no conflict dialog appeared.
+    console::ConflictDialog* applyAfterAnotherAdmin(const QString& theirs, qint64 version);
 
     AdminFixture fx_;
     IsolatedSettings settings_;
@@ -162,6 +165,26 @@ console::ReviewDialog* TestConsoleRoutes::waitForReview() {
         return dialog && dialog->isVisible();
     }, 10'000);
     return shown ? dialog : nullptr;
+}
+
+console::ConflictDialog* TestConsoleRoutes::applyAfterAnotherAdmin(const QString& theirs, qint64 version) {
+    const HttpResult put = fx_.gateway.adminJson("PUT", "/policy", QJsonObject{{"yaml", theirs}, {"comment", "theirs"}},
+                                                 {QStringLiteral("If-Match: \"%1\"").arg(version)});
+    if (put.status != 200) {
+        qWarning("the other admin's apply failed: %s", qPrintable(describe(put)));
+        return nullptr;
+    }
+    QTest::mouseClick(child<QPushButton>(window_.get(), "reviewButton"), Qt::LeftButton);
+    console::ReviewDialog* review = waitForReview();
+    if (!review)
+        return nullptr;
+    QTest::mouseClick(child<QPushButton>(review, "applyButton"), Qt::LeftButton);
+    console::ConflictDialog* conflict = nullptr;
+    const bool shown = QTest::qWaitFor([&] {
+        conflict = window_->findChild<console::ConflictDialog*>();
+        return conflict && conflict->isVisible();
+    }, 15'000);
+    return shown ? conflict : nullptr;
 }
 
 void TestConsoleRoutes::connectsAndShowsStatus() {
@@ -268,20 +291,8 @@ void TestConsoleRoutes::conflictShowsWhatChanged() {
     // ...while another applies version 3 through the API.
     QString other = fx_.gateway.admin("GET", "/policy").json().value("yaml").toString();
     other.replace("routes:\n", "routes:\n  - id: others-change\n    when: {model: other-*}\n    deny: added by someone else\n");
-    const HttpResult put = fx_.gateway.adminJson("PUT", "/policy", QJsonObject{{"yaml", other}, {"comment", "theirs"}},
-                                                 {"If-Match: \"2\""});
-    QVERIFY2(put.status == 200, qPrintable(describe(put)));
-
-    QTest::mouseClick(child<QPushButton>(window_.get(), "reviewButton"), Qt::LeftButton);
-    console::ReviewDialog* review = waitForReview();
-    QVERIFY(review);
-    QTest::mouseClick(child<QPushButton>(review, "applyButton"), Qt::LeftButton);
-
-    console::ConflictDialog* conflict = nullptr;
-    QVERIFY(QTest::qWaitFor([&] {
-        conflict = window_->findChild<console::ConflictDialog*>();
-        return conflict && conflict->isVisible();
-    }, 15'000));
+    console::ConflictDialog* conflict = applyAfterAnotherAdmin(other, 2);
+    QVERIFY(conflict);
     QVERIFY(child<QLabel>(conflict, "conflictLabel")->text().contains("Version 3"));
     QVERIFY(child<QPlainTextEdit>(conflict, "conflictDiffView")->toPlainText().contains("+  - id: others-change"));
     QCOMPARE(draft->runningVersion(), qint64(2)); // nothing applied yet
@@ -292,7 +303,7 @@ void TestConsoleRoutes::conflictShowsWhatChanged() {
     QTest::mouseClick(child<QPushButton>(conflict, "keepDraftButton"), Qt::LeftButton);
     QTRY_COMPARE(draft->runningVersion(), qint64(3));
     QTRY_VERIFY(window_->findChild<console::ReviewDialog*>() && window_->findChild<console::ReviewDialog*>()->isVisible());
-    review = window_->findChild<console::ReviewDialog*>();
+    console::ReviewDialog* review = window_->findChild<console::ReviewDialog*>();
     const QString diff = child<QPlainTextEdit>(review, "diffView")->toPlainText();
     QVERIFY2(diff.contains("+    description: documentation goes to the cheap model"), qPrintable(diff));
     QVERIFY2(!diff.contains("others-change"), qPrintable(diff));
@@ -316,19 +327,8 @@ void TestConsoleRoutes::conflictOnTheSameRule() {
     QTRY_VERIFY(draft->isModified());
     QString other = fx_.gateway.admin("GET", "/policy").json().value("yaml").toString();
     other.replace("documentation goes to the cheap model", "theirs");
-    const HttpResult put = fx_.gateway.adminJson("PUT", "/policy", QJsonObject{{"yaml", other}, {"comment", "theirs"}},
-                                                 {"If-Match: \"4\""});
-    QVERIFY2(put.status == 200, qPrintable(describe(put)));
-
-    QTest::mouseClick(child<QPushButton>(window_.get(), "reviewButton"), Qt::LeftButton);
-    console::ReviewDialog* review = waitForReview();
-    QVERIFY(review);
-    QTest::mouseClick(child<QPushButton>(review, "applyButton"), Qt::LeftButton);
-    console::ConflictDialog* conflict = nullptr;
-    QVERIFY(QTest::qWaitFor([&] {
-        conflict = window_->findChild<console::ConflictDialog*>();
-        return conflict && conflict->isVisible();
-    }, 15'000));
+    console::ConflictDialog* conflict = applyAfterAnotherAdmin(other, 4);
+    QVERIFY(conflict);
     QVERIFY(child<QLabel>(conflict, "conflictNoteLabel")->text().contains("same part"));
     QTest::mouseClick(child<QPushButton>(conflict, "discardDraftButton"), Qt::LeftButton);
     QTRY_COMPARE(draft->runningVersion(), qint64(5));
