@@ -1,4 +1,5 @@
 #include "app/message_bar.h"
+#include "views/colors.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -11,11 +12,7 @@ namespace gh::console {
 namespace {
 
 // A tint of the kind's colour over the window colour: readable in light and dark palettes.
-QColor tint(const QColor& base, const QColor& accent) {
-    const double a = 0.18;
-    return QColor::fromRgbF(base.redF() * (1 - a) + accent.redF() * a, base.greenF() * (1 - a) + accent.greenF() * a,
-                            base.blueF() * (1 - a) + accent.blueF() * a);
-}
+QColor tint(const QColor& base, const QColor& accent) { return mixColors(base, accent, 0.18); }
 
 } // namespace
 

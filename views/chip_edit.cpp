@@ -1,5 +1,6 @@
 #include "views/chip_edit.h"
 
+#include "views/colors.h"
 #include "views/flow_layout.h"
 
 #include <QAbstractItemView>
@@ -14,15 +15,6 @@
 #include <QToolButton>
 
 namespace gh::console {
-
-namespace {
-
-QColor mix(const QColor& a, const QColor& b, double t) {
-    return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t), float(a.greenF() * (1 - t) + b.greenF() * t),
-                            float(a.blueF() * (1 - t) + b.blueF() * t));
-}
-
-} // namespace
 
 ChipEdit::ChipEdit(QWidget* parent)
     : QFrame(parent), flow_(new FlowLayout(this, 4)), edit_(new QLineEdit(this)), completer_(new QCompleter(this)),
@@ -155,7 +147,7 @@ void ChipEdit::rebuild() {
         auto* chip = new QFrame(this);
         chip->setObjectName(QStringLiteral("chip"));
         chip->setStyleSheet(QStringLiteral("QFrame#chip { background: %1; border: 1px solid %2; border-radius: 9px; }")
-                                .arg(mix(base, tint, 0.16).name(), mix(base, tint, 0.55).name()));
+                                .arg(mixColors(base, tint, 0.16).name(), mixColors(base, tint, 0.55).name()));
         auto* row = new QHBoxLayout(chip);
         row->setContentsMargins(8, 1, readOnly_ ? 8 : 2, 1);
         row->setSpacing(2);

@@ -2,6 +2,7 @@
 
 #include "policy/diff.h"
 #include "policy/yaml_codec.h"
+#include "views/colors.h"
 
 #include <QDialogButtonBox>
 #include <QFontDatabase>
@@ -21,17 +22,12 @@ std::string canonical(const QString& text) {
     return policy::canonicalYaml(utf8).value_or(utf8);
 }
 
-QColor blend(const QColor& base, const QColor& accent, double a) {
-    return QColor::fromRgbF(base.redF() * (1 - a) + accent.redF() * a, base.greenF() * (1 - a) + accent.greenF() * a,
-                            base.blueF() * (1 - a) + accent.blueF() * a);
-}
-
 class DiffHighlighter : public QSyntaxHighlighter {
 public:
     DiffHighlighter(QTextDocument* document, const QPalette& palette) : QSyntaxHighlighter(document) {
         const QColor base = palette.color(QPalette::Base);
-        added_.setBackground(blend(base, QColor(0x2e, 0xa0, 0x43), 0.25));
-        removed_.setBackground(blend(base, QColor(0xd9, 0x3a, 0x3a), 0.25));
+        added_.setBackground(mixColors(base, QColor(0x2e, 0xa0, 0x43), 0.25));
+        removed_.setBackground(mixColors(base, QColor(0xd9, 0x3a, 0x3a), 0.25));
         hunk_.setForeground(palette.color(QPalette::PlaceholderText));
         header_.setFontWeight(QFont::Bold);
     }

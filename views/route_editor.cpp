@@ -8,6 +8,7 @@
 #include "views/rule_form.h"
 #include "views/simulator_panel.h"
 #include "views/yaml_editor.h"
+#include "views/colors.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -318,12 +319,7 @@ void RouteEditor::updateState() {
     ruleList_->setAcceptDrops(editable);
 
     const QPalette pal = palette();
-    auto tint = [&](const QColor& signal) {
-        const QColor w = pal.color(QPalette::Window);
-        return QColor::fromRgbF(float(w.redF() * 0.82 + signal.redF() * 0.18),
-                                float(w.greenF() * 0.82 + signal.greenF() * 0.18),
-                                float(w.blueF() * 0.82 + signal.blueF() * 0.18));
-    };
+    auto tint = [&](const QColor& signal) { return mixColors(pal.color(QPalette::Window), signal, 0.18); };
     QString text;
     QColor signal;
     if (!current) {

@@ -3,6 +3,7 @@
 #include "models/policy_draft.h"
 #include "models/target_list_model.h"
 #include "views/chip_edit.h"
+#include "views/colors.h"
 
 #include <QComboBox>
 #include <QFormLayout>
@@ -524,9 +525,7 @@ void RuleForm::refreshProblems(const policy::Rule& rule) {
     const QColor text = pal.color(QPalette::WindowText);
     const QColor red(0xd9, 0x3f, 0x3f);
     // Readable on light and dark windows: the signal colour pulled towards the text colour.
-    const QColor problemText = QColor::fromRgbF(float(red.redF() * 0.75 + text.redF() * 0.25),
-                                                float(red.greenF() * 0.75 + text.greenF() * 0.25),
-                                                float(red.blueF() * 0.75 + text.blueF() * 0.25));
+    const QColor problemText = mixColors(red, text, 0.25);
     for (auto it = problemLabels_.begin(); it != problemLabels_.end(); ++it) {
         const QStringList lines = byField.value(it.key());
         it.value()->setText(lines.join(QLatin1Char('\n')));
@@ -535,9 +534,7 @@ void RuleForm::refreshProblems(const policy::Rule& rule) {
     }
     ruleProblems_->setText(general.join(QLatin1Char('\n')));
     const QColor window = pal.color(QPalette::Window);
-    const QColor tint = QColor::fromRgbF(float(window.redF() * 0.85 + red.redF() * 0.15),
-                                         float(window.greenF() * 0.85 + red.greenF() * 0.15),
-                                         float(window.blueF() * 0.85 + red.blueF() * 0.15));
+    const QColor tint = mixColors(window, red, 0.15);
     ruleProblems_->setStyleSheet(
         QStringLiteral("QLabel { background: %1; border: 1px solid %2; border-radius: 4px; color: %3; }")
             .arg(tint.name(), red.name(), pal.color(QPalette::WindowText).name()));

@@ -3,6 +3,7 @@
 #include "api/simulation.h"
 #include "models/policy_draft.h"
 #include "models/trace_model.h"
+#include "views/colors.h"
 
 #include <QComboBox>
 #include <QFormLayout>
@@ -18,11 +19,6 @@
 namespace gh::console {
 
 namespace {
-
-QColor mix(const QColor& a, const QColor& b, double t) {
-    return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t), float(a.greenF() * (1 - t) + b.greenF() * t),
-                            float(a.blueF() * (1 - t) + b.blueF() * t));
-}
 
 QString qs(const std::string& s) {
     return QString::fromStdString(s);
@@ -246,7 +242,7 @@ void SimulatorPanel::showResult() {
     decision_->setText(d.allowed ? tr("✔ Allowed") : tr("✖ Denied"));
     decision_->setStyleSheet(
         QStringLiteral("QLabel { background: %1; border: 1px solid %2; border-radius: 4px; color: %3; }")
-            .arg(mix(pal.color(QPalette::Window), signal, 0.2).name(), signal.name(),
+            .arg(mixColors(pal.color(QPalette::Window), signal, 0.2).name(), signal.name(),
                  pal.color(QPalette::WindowText).name()));
     reason_->setText(d.allowed ? tr("The gateway would forward this request to the first target that is up.")
                                : qs(d.reason));

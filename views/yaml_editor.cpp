@@ -1,6 +1,7 @@
 #include "views/yaml_editor.h"
 
 #include "models/policy_draft.h"
+#include "views/colors.h"
 
 #include <QFontDatabase>
 #include <QPaintEvent>
@@ -14,11 +15,6 @@
 namespace gh::console {
 
 namespace {
-
-QColor mix(const QColor& a, const QColor& b, double t) {
-    return QColor::fromRgbF(float(a.redF() * (1 - t) + b.redF() * t), float(a.greenF() * (1 - t) + b.greenF() * t),
-                            float(a.blueF() * (1 - t) + b.blueF() * t));
-}
 
 const QColor kError(0xd9, 0x3f, 0x3f);
 const QColor kWarning(0xe8, 0xa3, 0x17);
@@ -44,9 +40,9 @@ public:
 
     void setPalette(const QPalette& pal) {
         const QColor text = pal.color(QPalette::Text);
-        key_.setForeground(mix(text, pal.color(QPalette::Link), 0.8));
+        key_.setForeground(mixColors(text, pal.color(QPalette::Link), 0.8));
         key_.setFontWeight(QFont::DemiBold);
-        string_.setForeground(mix(text, QColor(0x2e, 0x9d, 0x4f), 0.75));
+        string_.setForeground(mixColors(text, QColor(0x2e, 0x9d, 0x4f), 0.75));
         comment_.setForeground(pal.color(QPalette::PlaceholderText));
         comment_.setFontItalic(true);
         rehighlight();
@@ -180,7 +176,7 @@ void YamlEditor::markProblems() {
         const QColor signal = it.value() == 0 ? kError : kWarning;
         QTextEdit::ExtraSelection line;
         line.cursor = QTextCursor(block);
-        line.format.setBackground(mix(base, signal, 0.14));
+        line.format.setBackground(mixColors(base, signal, 0.14));
         line.format.setProperty(QTextFormat::FullWidthSelection, true);
         marks << line;
         QTextEdit::ExtraSelection underline;
@@ -214,7 +210,7 @@ int YamlEditor::gutterWidth() const {
 void YamlEditor::paintGutter(QPaintEvent* event, QWidget* gutter) {
     QPainter p(gutter);
     const QPalette pal = palette();
-    p.fillRect(event->rect(), mix(pal.color(QPalette::Base), pal.color(QPalette::Window), 0.6));
+    p.fillRect(event->rect(), mixColors(pal.color(QPalette::Base), pal.color(QPalette::Window), 0.6));
     p.setRenderHint(QPainter::Antialiasing);
     QTextBlock block = firstVisibleBlock();
     int top = qRound(blockBoundingGeometry(block).translated(contentOffset()).top());

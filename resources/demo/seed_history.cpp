@@ -659,14 +659,7 @@ public:
         r.policyVersion = policyVersion_;
         r.toolsEnabled = p.tools;
 
-        const auto decision = evaluator_.decide({.team = r.team,
-                                                 .identity = r.identity,
-                                                 .repository = r.repository,
-                                                 .branch = r.branch,
-                                                 .task = r.task,
-                                                 .model = r.requestedModel,
-                                                 .agent = r.agent,
-                                                 .keyId = r.keyId});
+        const auto decision = evaluator_.decide(store::policyRequestOf(r));
         r.ruleId = std::string(decision.ruleId);
         r.sensitivity = decision.sensitivity;
         if (!decision.allowed) {

@@ -9,6 +9,7 @@
 #include "models/rule_list_model.h"
 #include "models/target_list_model.h"
 #include "models/trace_model.h"
+#include "draft_testing.h"
 
 #include <QAbstractItemModelTester>
 #include <QFile>
@@ -20,22 +21,10 @@
 
 using namespace gh;
 using namespace gh::console;
+using gh::test::exampleYaml;
+using gh::test::ruleIds;
 
 namespace {
-
-QString exampleYaml() {
-    QFile file(QStringLiteral(GATEHOUSE_SOURCE_DIR) + QStringLiteral("/resources/policies/example.yaml"));
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot read the example policy");
-    return QString::fromUtf8(file.readAll());
-}
-
-QStringList ruleIds(const PolicyDraft& draft) {
-    QStringList out;
-    for (const auto& r : draft.document().routes)
-        out << QString::fromStdString(r.id);
-    return out;
-}
 
 QStringList modelIds(const QAbstractItemModel& model) {
     QStringList out;

@@ -11,6 +11,7 @@
 #include "views/rule_form.h"
 #include "views/simulator_panel.h"
 #include "views/yaml_editor.h"
+#include "draft_testing.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -32,24 +33,8 @@
 
 using namespace gh;
 using namespace gh::console;
-
-namespace {
-
-QString exampleYaml() {
-    QFile file(QStringLiteral(GATEHOUSE_SOURCE_DIR) + QStringLiteral("/resources/policies/example.yaml"));
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("cannot read the example policy");
-    return QString::fromUtf8(file.readAll());
-}
-
-QStringList ruleIds(const PolicyDraft& draft) {
-    QStringList out;
-    for (const auto& r : draft.document().routes)
-        out << QString::fromStdString(r.id);
-    return out;
-}
-
-} // namespace
+using gh::test::exampleYaml;
+using gh::test::ruleIds;
 
 class TestRouteEditor : public QObject {
     Q_OBJECT

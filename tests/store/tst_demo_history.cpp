@@ -148,14 +148,7 @@ private slots:
         const auto& doc = evaluator_->document();
         std::map<std::string, int> decisions;
         for (const auto& r : records_) {
-            const auto d = evaluator_->decide({.team = r.team,
-                                               .identity = r.identity,
-                                               .repository = r.repository,
-                                               .branch = r.branch,
-                                               .task = r.task,
-                                               .model = r.requestedModel,
-                                               .agent = r.agent,
-                                               .keyId = r.keyId});
+            const auto d = evaluator_->decide(store::policyRequestOf(r));
             ++decisions[toString(r.decision)];
             QCOMPARE(r.ruleId, std::string(d.ruleId));
             QCOMPARE(r.sensitivity, d.sensitivity);
