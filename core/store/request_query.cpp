@@ -337,6 +337,17 @@ policy::RecordedRequest recordedRequestOf(const RequestRecord& r) {
     return out;
 }
 
+policy::Request policyRequestOf(const RequestRecord& r) {
+    return {.team = r.team,
+            .identity = r.identity,
+            .repository = r.repository,
+            .branch = r.branch,
+            .task = r.task,
+            .model = r.requestedModel,
+            .agent = r.agent,
+            .keyId = r.keyId};
+}
+
 ReplayRange replayRecorded(policy::Replayer& replayer, TimeMs fromMs, TimeMs toMs, const RequestPageReader& readPage,
                            std::int64_t maxRequests) {
     if (fromMs >= toMs)

@@ -108,6 +108,9 @@ std::optional<SessionSummary> findSession(Database& db, std::string_view session
 // A record as the replay reads it; the views point into `record`. Routed and denied records are
 // what the policy decided; blocked, error and invalid ones are NotDecided (skipped).
 policy::RecordedRequest recordedRequestOf(const RequestRecord& record);
+// The attributes the policy decides a recorded request on (views into `record`: keep it alive
+// while the request is used). For re-deciding history: the demo's generator and its test.
+policy::Request policyRequestOf(const RequestRecord& record);
 
 // A replay considers at most this many requests in one call (the admin API's bound on the work
 // of one call; only the counts and the sample stay in memory, whatever the number).

@@ -71,15 +71,4 @@ RollupTotals rollupTotalsOf(const RequestRecord& r) {
     return t;
 }
 
-policy::Request policyRequestOf(const RequestRecord& r) {
-    return {.team = r.team,
-            .identity = r.identity,
-            .repository = r.repository,
-            .branch = r.branch,
-            .task = r.task,
-            .model = r.requestedModel,
-            .agent = r.agent,
-            .keyId = r.keyId};
-}
-
 } // namespace gh::store

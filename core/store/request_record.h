@@ -1,7 +1,6 @@
 #pragma once
 // One request through the gateway, as recorded in requests.db (DESIGN.md, "Request record").
 #include "policy/document.h"
-#include "policy/evaluator.h"
 #include "pricing/pricing.h"
 #include "util/money.h"
 
@@ -80,10 +79,6 @@ struct RequestRecord {
 
     bool operator==(const RequestRecord&) const = default;
 };
-
-// The attributes a recorded request is decided on by the policy (views into `record`: keep it
-// alive while the request is used). For re-deciding history: the demo's generator and its test.
-policy::Request policyRequestOf(const RequestRecord& record);
 
 // ---- Hourly rollups ----------------------------------------------------------------------------
 

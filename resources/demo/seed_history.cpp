@@ -32,6 +32,7 @@
 #include "store/key_store.h"
 #include "store/policy_versions.h"
 #include "store/request_log.h"
+#include "store/request_query.h"
 #include "store/schema.h"
 #include "util/glob.h"
 

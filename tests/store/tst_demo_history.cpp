@@ -9,6 +9,7 @@
 #include "policy/validator.h"
 #include "pricing/pricing.h"
 #include "store/request_log.h"
+#include "store/request_query.h"
 #include "store/schema.h"
 #include "support/testdata.h"
 
